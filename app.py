@@ -1,0 +1,65 @@
+"""Build the staff wellbeing support application and expose it as ``app`` for flask and gunicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the application; ``test_config`` overrides settings for tests."""
+    app = Flask(__name__, instance_relative_config=True, static_url_path="/assets")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from rosters.config import load_config
+
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from rosters.extensions import csrf, db, login_manager, migrate
+    from rosters.web import register_error_pages, register_security_headers, register_templates
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    register_templates(app)
+    register_security_headers(app)
+    register_error_pages(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    import programme.imports  # noqa: F401  (registers the sessions import)
+    import reports.api  # noqa: F401  (adds /api/v1/metrics to the API blueprint)
+    import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
+    from rosters.api import bp as api_bp
+    from rosters.auth import bp as auth_bp
+    from rosters.extensions import csrf
+    from rosters.views import bp as rosters_bp
+
+    csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(rosters_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from programme.demo import register_commands as programme_commands
+    from reports.cli import register_commands as report_commands
+    from rosters.cli import register_commands as roster_commands
+
+    roster_commands(app)
+    programme_commands(app)
+    report_commands(app)
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Supervision series, bookable slots, bookings, debriefs and learning."""

@@ -1,0 +1,184 @@
+"""``flask seed-demo``: a realistic programme to explore, loaded through the same imports as real files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from rosters.csv_import import ImportFailed, run_import
+from rosters.extensions import db
+from rosters.services import create_user
+
+DOMAIN = "demo.example.org"
+PARTNER = "Hampshire Constabulary"
+
+TEAMS = [
+    ("Front Door (MASH)", "Assessment"),
+    ("Assessment Team 1", "Assessment"),
+    ("Assessment Team 2", "Assessment"),
+    ("Assessment Team 3", "Assessment"),
+    ("Protection and Court Team 1", "Protection and Court"),
+    ("Protection and Court Team 2", "Protection and Court"),
+    ("Protection and Court Team 3", "Protection and Court"),
+    ("Protection and Court Team 4", "Protection and Court"),
+    ("Children Looked After 1", "Children Looked After"),
+    ("Children Looked After 2", "Children Looked After"),
+    ("Children Looked After 3", "Children Looked After"),
+    ("Care Leavers", "Children Looked After"),
+    ("Disabled Children", "Specialist"),
+    ("Fostering", "Specialist"),
+    ("Adoption and Permanence", "Specialist"),
+    ("Youth Justice", "Specialist"),
+    ("Edge of Care", "Early Help"),
+    ("Early Help North", "Early Help"),
+    ("Early Help South", "Early Help"),
+    ("Out of Hours", "Assessment"),
+]
+PARTNER_TEAM = ("Public Protection Unit", "Police")
+
+FIRST = ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Farhan", "Grace", "Harry", "Imogen", "Jack", "Kiran", "Leah",
+         "Mohammed", "Niamh", "Oliver", "Priya", "Rosie", "Sam", "Tariq", "Una", "Vikram", "Willow", "Yusuf", "Zara"]
+LAST = ["Ahmed", "Baker", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hughes", "Iqbal", "Jones", "Khan",
+        "Lewis", "Morgan", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Shah", "Taylor", "Walker", "Young"]
+
+DEMO_SIGN_INS = [
+    ("lead", f"lead@{DOMAIN}", "Pat Lead", None),
+    ("facilitator", f"facilitator@{DOMAIN}", "Fran Facilitator", "Fostering"),
+    ("manager", f"manager@{DOMAIN}", "Morgan Manager", "Assessment Team 1"),
+    ("member", f"member@{DOMAIN}", "Mel Member", "Assessment Team 1"),
+]
+DEMO_PASSWORD = "wellbeing-demo"
+CATEGORY_WEIGHTS = [("murder", 2), ("abuse", 5), ("serious_violence", 4), ("threat_to_worker", 6), ("other", 5)]
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
+    """The four import files of the demo programme, as CSV bytes, for 16 months up to ``today``."""
+    rng = random.Random(seed)
+    teams = [(name, service, "") for name, service in TEAMS] + [(PARTNER_TEAM[0], PARTNER_TEAM[1], PARTNER)]
+    team_rows = [[name, service, agency, "yes"] for name, service, agency in teams]
+    team_rows.append(["Family Group Conferencing", "Early Help", "", "no"])  # closed in a restructure
+
+    people: list[list[str]] = []
+    names = iter(rng.sample([(f, l) for f in FIRST for l in LAST], 400))
+    by_team: dict[str, list[str]] = {}
+    for name, _service, _agency in teams:
+        size = rng.randint(6, 11)
+        for index in range(size):
+            first, last = next(names)
+            email = f"{first}.{last}".lower().replace("'", "") + f"@{DOMAIN}"
+            role = "manager" if index == 0 else "member"
+            people.append([email, f"{first} {last}", name, role])
+            by_team.setdefault(name, []).append(email)
+    for role, email, name, team in DEMO_SIGN_INS:
+        people.append([email, name, team or "", role])
+        if team:
+            by_team[team].append(email)
+
+    # Facilitators: practitioners from across the service, trained as the programme grew.
+    members = [row for row in people if row[3] == "member" and row[2] != PARTNER_TEAM[0]]
+    chosen = rng.sample(members, 13)
+    debrief_facilitators = [f"facilitator@{DOMAIN}"] + [row[0] for row in chosen[:12]]
+    supervision_facilitators = [f"facilitator@{DOMAIN}"] + [row[0] for row in chosen[4:13]] + [
+        row[0] for row in rng.sample(members, 4)
+    ]
+    for row in people:
+        if row[0] in debrief_facilitators or row[0] in supervision_facilitators:
+            row[3] = "facilitator"
+    start = today - dt.timedelta(days=488)  # about 16 months
+    training = []
+    for email in debrief_facilitators:
+        done = start + dt.timedelta(days=rng.randint(-60, 40))
+        training.append([email, "critical_incident_debrief", done.isoformat(), (done + dt.timedelta(days=730)).isoformat()])
+    for index, email in enumerate(dict.fromkeys(supervision_facilitators)):
+        done = start + dt.timedelta(days=rng.randint(-200, 120))
+        # A couple of renewals fall due soon, and one has lapsed, so the roster shows each state.
+        expires = today + dt.timedelta(days=30) if index == 2 else today - dt.timedelta(days=10) if index == 5 else done + dt.timedelta(days=1095)
+        training.append([email, "peer_supervision", done.isoformat(), expires.isoformat()])
+    managers = [row[0] for row in people if row[3] == "manager"]
+    for email in managers[:15]:
+        done = start + dt.timedelta(days=rng.randint(0, 300))
+        training.append([email, "supervision_skills", done.strftime("%d/%m/%Y"), ""])
+
+    sessions = []
+    sup_facilitators = list(dict.fromkeys(supervision_facilitators))
+    team_facilitator = {}
+    for team_index, (name, _service, _agency) in enumerate(teams):
+        candidates = [f for f in sup_facilitators if f not in by_team[name]]
+        team_facilitator[name] = candidates[team_index % len(candidates)]
+        # Teams joined in waves; every fourth week on a set weekday, 10:00 to 11:30.
+        first = start + dt.timedelta(days=28 * (team_index % 4) + team_index % 5)
+        day = first
+        number = 0
+        while day <= today + dt.timedelta(days=56):
+            number += 1
+            ref = f"demo-sup-{team_index:02d}-{number:03d}"
+            if day > today:
+                status, attendees = "scheduled", ""
+            elif rng.random() < 0.07:
+                status, attendees = "cancelled", ""
+            else:
+                status, attendees = "delivered", str(rng.randint(3, 8))
+            sessions.append([ref, "supervision", "group", name, day.isoformat(), "10:00", "90",
+                             team_facilitator[name], status, attendees, "", "", "8"])
+            day += dt.timedelta(days=28)
+
+    debrief_days = sorted(start + dt.timedelta(days=rng.randint(10, 480)) for _ in range(24))
+    categories = [c for c, weight in CATEGORY_WEIGHTS for _ in range(weight)]
+    for number, day in enumerate(debrief_days, start=1):
+        team = rng.choice(teams[:-1])[0]
+        fmt = "individual" if number % 4 else "group"
+        facilitator = rng.choice([f for f in debrief_facilitators if f not in by_team[team]])
+        requested = day - dt.timedelta(days=rng.randint(2, 15))
+        attendees = "1" if fmt == "individual" else str(rng.randint(3, 7))
+        sessions.append([f"demo-deb-{number:03d}", "debrief", fmt, team, day.strftime("%d/%m/%Y"),
+                         rng.choice(["09:30", "13:00", "15:00"]), "90" if fmt == "individual" else "120",
+                         facilitator, "delivered", attendees, requested.isoformat(), rng.choice(categories), ""])
+    # One debrief asked for this week and not yet held.
+    sessions.append([f"demo-deb-{len(debrief_days) + 1:03d}", "debrief", "individual", "Assessment Team 2",
+                     (today + dt.timedelta(days=3)).isoformat(), "14:00", "90", debrief_facilitators[1],
+                     "scheduled", "", (today - dt.timedelta(days=2)).isoformat(), "threat_to_worker", ""])
+
+    return {
+        "teams": _csv(["team", "service", "agency", "active"], team_rows),
+        "people": _csv(["email", "name", "team", "role"], people),
+        "training": _csv(["email", "course", "completed_on", "expires_on"], training),
+        "sessions": _csv(["ref", "kind", "format", "team", "date", "start", "duration_minutes", "facilitator_email",
+                          "status", "attendees", "requested_on", "incident_category", "capacity"], sessions),
+    }
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load a demo programme (about 20 teams, 16 months of sessions) and print demo sign-ins."""
+    files = build_demo(dt.date.today())
+    for kind in ("teams", "people", "training", "sessions"):
+        try:
+            result = run_import(kind, files[kind])
+        except ImportFailed as failure:
+            raise click.ClickException(f"demo {kind} could not be loaded: {failure.errors[0]}") from None
+        click.echo(result.summary())
+    for role, email, name, team in DEMO_SIGN_INS:
+        create_user(email, name, role, DEMO_PASSWORD, team)
+    db.session.commit()
+    click.echo("\nDemo sign-ins (password for each: %s):" % DEMO_PASSWORD)
+    for role, email, _name, _team in DEMO_SIGN_INS:
+        click.echo(f"  {role:<12} {email}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo)

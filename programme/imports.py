@@ -1,0 +1,93 @@
+"""Spreadsheet import of historical or planned sessions (``flask import-csv sessions``)."""
+
+from __future__ import annotations
+
+from programme.models import (
+    CATEGORY_VALUES,
+    FORMAT_VALUES,
+    KIND_VALUES,
+    STATUS_VALUES,
+    Kind,
+    ProgrammeSession,
+    Status,
+    local_to_utc,
+)
+from rosters.csv_import import Importer, ImportResult, Row, apply_changes, register
+from rosters.extensions import db
+from rosters.services import find_person, find_team
+
+COLUMNS = (
+    "ref", "kind", "format", "team", "date", "start", "duration_minutes", "facilitator_email",
+    "status", "attendees", "requested_on", "incident_category", "capacity",
+)
+REQUIRED = ("ref", "kind", "format", "team", "date", "start", "duration_minutes", "facilitator_email", "status")
+
+
+def import_session(row: Row, result: ImportResult) -> None:
+    ref = row.text("ref", required=True, max_length=100)
+    kind = row.choice("kind", KIND_VALUES)
+    fmt = row.choice("format", FORMAT_VALUES)
+    team_name = row.text("team", required=True)
+    day = row.date("date")
+    start = row.time("start")
+    duration = row.whole_number("duration_minutes", low=15, high=480)
+    status = row.choice("status", STATUS_VALUES)
+    facilitator_email = row.email("facilitator_email", required=False)
+    requested_on = row.date("requested_on", required=False)
+    category = row.choice("incident_category", CATEGORY_VALUES, required=False)
+    capacity = row.whole_number("capacity", low=1, high=50, required=False)
+    attendees = None
+    if status == Status.DELIVERED.value:
+        attendees = row.whole_number("attendees", low=0)
+
+    team = find_team(team_name) if team_name else None
+    if team_name and team is None:
+        row.error("team", f"no team called {team_name!r} (import teams first)")
+    facilitator = None
+    if facilitator_email:
+        facilitator = find_person(facilitator_email)
+        if facilitator is None:
+            row.error("facilitator_email", f"no person with e-mail {facilitator_email!r} (import people first)")
+    elif status and status != Status.CANCELLED.value and "facilitator_email" not in _errored(row):
+        row.error("facilitator_email", "is empty (only a cancelled session may have no facilitator)")
+    if kind == Kind.SUPERVISION.value:
+        if fmt == "individual":
+            row.error("format", "supervision is always group")
+        if requested_on is not None:
+            row.error("requested_on", "is for debriefs only")
+        if category is not None:
+            row.error("incident_category", "is for debriefs only")
+    if kind == Kind.DEBRIEF.value and capacity is not None:
+        row.error("capacity", "is for supervision sessions only")
+    if requested_on and day and requested_on > day:
+        row.error("requested_on", f"{requested_on.isoformat()} is after the session date {day.isoformat()}")
+    if row.errors:
+        return
+
+    values = {
+        "kind": kind,
+        "format": fmt,
+        "team": team,
+        "date": day,
+        "starts_at": local_to_utc(day, start),
+        "duration_minutes": duration,
+        "facilitator": facilitator,
+        "status": status,
+        "attendees": attendees,
+        "requested_on": requested_on,
+        "incident_category": category,
+        "capacity": capacity,
+    }
+    existing = db.session.scalar(db.select(ProgrammeSession).where(ProgrammeSession.ref == ref))
+    if existing is None:
+        apply_changes(ProgrammeSession(ref=ref), values, result, created=True)
+    else:
+        apply_changes(existing, values, result, created=False)
+
+
+def _errored(row: Row) -> set[str]:
+    """Columns this row already has an error for, so one cell is not reported twice."""
+    return {line.split(": ")[1] for line in row.errors}
+
+
+register(Importer("sessions", COLUMNS, REQUIRED, ("ref",), import_session))

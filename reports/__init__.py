@@ -1,0 +1,1 @@
+"""Programme figures, dashboards and exports."""

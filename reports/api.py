@@ -1,0 +1,72 @@
+"""``GET /api/v1/metrics``: the same object as ``flask metrics``, for a lead's token."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from reports.metrics import PeriodError, metrics_for_period, parse_period
+from rosters.api import OPENAPI, bp, error_response
+from rosters.auth import api_error, token_required
+from rosters.models import Role
+
+
+@bp.get("/metrics")
+@token_required(Role.LEAD)
+def metrics():
+    try:
+        start, end = parse_period(request.args.get("start"), request.args.get("end"))
+    except PeriodError as exc:
+        return api_error(400, str(exc))
+    return jsonify(metrics_for_period(start, end))
+
+
+_count = {"type": "integer", "minimum": 0}
+OPENAPI["components"]["schemas"]["Metrics"] = {
+    "type": "object",
+    "required": [
+        "period", "teams_total", "teams_covered", "team_coverage_pct", "supervision_sessions_delivered",
+        "supervision_attendances", "debriefs_delivered", "debriefs_individual", "debriefs_group",
+        "debrief_requests", "median_days_request_to_debrief", "debriefs_by_category",
+        "facilitators_trained_supervision", "facilitators_trained_debrief",
+        "managers_trained_supervision_skills", "sessions_cancelled",
+    ],
+    "properties": {
+        "period": {
+            "type": "object",
+            "properties": {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}},
+        },
+        "teams_total": _count,
+        "teams_covered": _count,
+        "team_coverage_pct": {"type": "number", "minimum": 0, "maximum": 100},
+        "supervision_sessions_delivered": _count,
+        "supervision_attendances": _count,
+        "debriefs_delivered": _count,
+        "debriefs_individual": _count,
+        "debriefs_group": _count,
+        "debrief_requests": _count,
+        "median_days_request_to_debrief": {"type": "number", "nullable": True},
+        "debriefs_by_category": {
+            "type": "object",
+            "properties": {c: _count for c in ("murder", "abuse", "serious_violence", "threat_to_worker", "other")},
+        },
+        "facilitators_trained_supervision": _count,
+        "facilitators_trained_debrief": _count,
+        "managers_trained_supervision_skills": _count,
+        "sessions_cancelled": _count,
+    },
+}
+OPENAPI["paths"]["/metrics"] = {
+    "get": {
+        "summary": "Programme figures for an inclusive period",
+        "parameters": [
+            {"name": "start", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+            {"name": "end", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+        ],
+        "responses": {
+            "200": {"description": "The figures", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Metrics"}}}},
+            "400": error_response("Missing, malformed or reversed dates"),
+            "401": error_response("No or bad token"),
+            "403": error_response("Only programme leads may read figures"),
+        },
+    }
+}

@@ -1,0 +1,28 @@
+"""``flask metrics``: the programme figures for a period, as one JSON object."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from reports.metrics import PeriodError, metrics_for_period, parse_period
+
+
+@click.command("metrics")
+@click.option("--start", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--end", required=True, help="Last day, YYYY-MM-DD (inclusive).")
+@with_appcontext
+def metrics(start: str, end: str) -> None:
+    """Print the programme figures for the inclusive period START..END."""
+    try:
+        first, last = parse_period(start, end)
+    except PeriodError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(metrics_for_period(first, last)))
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(metrics)

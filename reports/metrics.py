@@ -1,0 +1,48 @@
+"""Compute the programme figures for a period: the one entry point for the command line and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from reports.figures import programme_metrics
+from reports.queries import load_metric_inputs
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class PeriodError(ValueError):
+    """The period asked for is not a valid pair of dates."""
+
+
+def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    """Read ``YYYY-MM-DD`` start and end, inclusive; refuse missing, malformed or reversed dates."""
+    dates = []
+    for name, value in (("start", start), ("end", end)):
+        if not value:
+            raise PeriodError(f"{name} is required (YYYY-MM-DD)")
+        try:
+            if not ISO_DATE.match(value.strip()):
+                raise ValueError(value)
+            dates.append(dt.date.fromisoformat(value.strip()))
+        except ValueError:
+            raise PeriodError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+    if dates[1] < dates[0]:
+        raise PeriodError(f"end {dates[1].isoformat()} is before start {dates[0].isoformat()}")
+    return dates[0], dates[1]
+
+
+def metrics_for_period(start: dt.date, end: dt.date) -> dict[str, Any]:
+    inputs = load_metric_inputs(start, end)
+    return programme_metrics(
+        start,
+        end,
+        teams_total=inputs.teams_total,
+        teams_covered=inputs.teams_covered,
+        sessions=inputs.sessions,
+        debrief_requests=inputs.debrief_requests,
+        debrief_waits=inputs.debrief_waits,
+        trained=inputs.trained,
+    )

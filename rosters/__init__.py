@@ -1,0 +1,1 @@
+"""People, teams, agencies, facilitators and training; sign-in and shared plumbing."""

@@ -1,0 +1,154 @@
+"""Signing in and out, role checks for pages, and bearer tokens for the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired
+
+from rosters.extensions import db, login_manager
+from rosters.models import Person, Role, SignInSession, hash_secret, utcnow
+from rosters.services import find_person, person_for_token, verify_password
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to continue."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_person(secret: str) -> Person | None:
+    """Find the live sign-in session named by the cookie; end it if it has timed out."""
+    sign_in = db.session.scalar(
+        db.select(SignInSession).where(SignInSession.secret_hash == hash_secret(secret), SignInSession.ended_at.is_(None))
+    )
+    if sign_in is None or not sign_in.person.is_active:
+        return None
+    now = utcnow()
+    idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    if now - sign_in.last_seen_at > idle or now - sign_in.created_at > absolute:
+        sign_in.ended_at = now
+        db.session.commit()
+        return None
+    if now - sign_in.last_seen_at > dt.timedelta(seconds=60):  # keep writes rare on busy pages
+        sign_in.last_seen_at = now
+        db.session.commit()
+    sign_in.cookie_secret = secret
+    person = sign_in.person
+    person.current_sign_in = sign_in
+    return person
+
+
+def role_required(*roles: Role) -> Callable:
+    """Let a signed-in person through only if their role is one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def api_error(status: int, message: str):
+    response = jsonify({"error": message})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def token_required(*roles: Role) -> Callable:
+    """Authenticate an API call by ``Authorization: Bearer TOKEN``; 401 without, 403 for the wrong role."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return api_error(401, "send an API token as 'Authorization: Bearer TOKEN'")
+            person = person_for_token(token.strip())
+            if person is None:
+                return api_error(401, "the API token is not valid")
+            db.session.commit()
+            if roles and not person.has_role(*roles):
+                return api_error(403, "your role may not use this")
+            g.api_person = person
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(), validators=[InputRequired("Enter your email address")])
+    password = PasswordField("Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    submit = SubmitField("Sign out", widget=GovSubmitInput())
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("rosters.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("rosters.home"))
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        person = find_person(form.email.data or "")
+        if verify_password(person, form.password.data or "") and person is not None and person.is_active:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            sign_in = SignInSession.start(person)
+            db.session.add(sign_in)
+            db.session.commit()
+            person.current_sign_in = sign_in
+            login_user(person)
+            return redirect(next_url)
+        db.session.commit()  # keep a password rehash, if any
+        failed = True
+        # One message whether the address or the password was wrong: no account enumeration.
+        form.email.errors = list(form.email.errors) + ["Enter a correct email address and password"]
+    return render_template("rosters/sign_in.html", form=form, failed=failed)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out():
+    form = SignOutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sign_in = current_user.current_sign_in
+    if sign_in is not None:
+        sign_in.ended_at = utcnow()
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,70 @@
+"""Configuration read from the environment, with safe defaults for one person on one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """Return the SQLAlchemy URL: ``DATABASE_URL`` if set, else SQLite under ``instance/``."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "wellbeing.sqlite3")
+    # Hosting platforms hand out plain postgres:// URLs; psycopg 3 is the driver we ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """Return ``SECRET_KEY``, or one kept in ``instance/`` so every worker signs cookies alike."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write-then-rename so two workers starting together cannot read a half-written key.
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        if not path.exists():
+            tmp.replace(path)
+        else:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def env_int(name: str, default: int) -> int:
+    """Read a whole number from the environment, refusing anything else loudly."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask configuration mapping."""
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "").strip() or "Children's Services",
+        "SERVICE_NAME": "Staff wellbeing support",
+        "DEFAULT_SESSION_CAPACITY": env_int("DEFAULT_SESSION_CAPACITY", 8),
+        # Sign-in sessions end after this long without a request, and after this long in all.
+        "SESSION_IDLE_MINUTES": env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": env_int("SESSION_ABSOLUTE_HOURS", 12),
+        "TRAINING_EXPIRY_WARNING_DAYS": env_int("TRAINING_EXPIRY_WARNING_DAYS", 60),
+        "MAX_CONTENT_LENGTH": env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"},
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

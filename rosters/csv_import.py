@@ -1,0 +1,277 @@
+"""Spreadsheet import: tolerant reading of Excel-made CSV, strict all-or-nothing storing.
+
+Each kind (teams, people, training, sessions) registers an :class:`Importer`. Reading is the same
+for all: UTF-8 with or without a byte-order mark, any line ends, header names in any case and
+order, cells trimmed. Every bad row is reported as ``row N: column: what is wrong`` and nothing
+is stored unless every row is good.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from rosters.extensions import db
+
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+UK_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+
+
+class ImportFailed(Exception):
+    """The file was refused; ``errors`` holds one line per problem."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    """What an import stored."""
+
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.kind}: {self.rows} rows read, {self.created} added, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
+
+
+@dataclass
+class Row:
+    """One data row with typed readers that record errors instead of raising."""
+
+    number: int
+    cells: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append(f"row {self.number}: {column}: {message}")
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str | None:
+        value = self.cells.get(column, "")
+        if not value:
+            if required:
+                self.error(column, "is empty")
+            return None
+        if len(value) > max_length:
+            self.error(column, f"is longer than {max_length} characters")
+            return None
+        return value
+
+    def email(self, column: str, *, required: bool = True) -> str | None:
+        value = self.text(column, required=required, max_length=320)
+        if value is None:
+            return None
+        if not EMAIL_RE.match(value):
+            self.error(column, f"{value!r} is not an e-mail address")
+            return None
+        return value.lower()
+
+    def choice(self, column: str, values: Iterable[str], *, required: bool = True) -> str | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        allowed = list(values)
+        lowered = value.lower()
+        if lowered not in allowed:
+            self.error(column, f"{value!r} is not one of {', '.join(allowed)}")
+            return None
+        return lowered
+
+    def yes_no(self, column: str, *, default: bool) -> bool | None:
+        value = self.cells.get(column, "").lower()
+        if not value:
+            return default
+        if value in YES:
+            return True
+        if value in NO:
+            return False
+        self.error(column, f"{self.cells[column]!r} is not yes or no")
+        return None
+
+    def date(self, column: str, *, required: bool = True) -> dt.date | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self.error(column, f"{value!r} is not a date (write YYYY-MM-DD or DD/MM/YYYY)")
+        return parsed
+
+    def time(self, column: str, *, required: bool = True) -> dt.time | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        match = TIME_RE.match(value)
+        if match and int(match[1]) < 24 and int(match[2]) < 60:
+            return dt.time(int(match[1]), int(match[2]))
+        self.error(column, f"{value!r} is not a 24-hour time (write HH:MM)")
+        return None
+
+    def whole_number(self, column: str, *, low: int, high: int | None = None, required: bool = True) -> int | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.error(column, f"{value!r} is not a whole number")
+            return None
+        if number < low or (high is not None and number > high):
+            limit = f"{low} to {high}" if high is not None else f"{low} or more"
+            self.error(column, f"{number} is out of range ({limit})")
+            return None
+        return number
+
+
+def parse_date(value: str) -> dt.date | None:
+    """Read ``YYYY-MM-DD`` or the UK ``DD/MM/YYYY`` (never US month-first); None if neither."""
+    value = value.strip()
+    if match := ISO_DATE_RE.match(value):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := UK_DATE_RE.match(value):
+        day, month, year = int(match[1]), int(match[2]), int(match[3])
+    else:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def apply_changes(obj: object, values: dict, result: ImportResult, *, created: bool) -> None:
+    """Set changed fields on a model and count the row as added, updated or unchanged."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if created:
+        db.session.add(obj)
+        result.created += 1
+    elif changed:
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+RowHandler = Callable[[Row, ImportResult], None]
+
+
+@dataclass
+class Importer:
+    """How one kind of file is read: its columns and what to do with each good row."""
+
+    kind: str
+    columns: tuple[str, ...]
+    required_columns: tuple[str, ...]
+    key_columns: tuple[str, ...]
+    handle_row: RowHandler
+    normalise_key: Callable[[Row], tuple] | None = None
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def register(importer: Importer) -> None:
+    """Make a kind available to ``flask import-csv`` and the import page."""
+    IMPORTERS[importer.kind] = importer
+
+
+def read_rows(data: bytes, importer: Importer) -> list[Row]:
+    """Decode and split a CSV file; raise :class:`ImportFailed` for problems with the file as a whole."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed(
+            ["row 1: file: is not UTF-8 text (in Excel, save as 'CSV UTF-8 (Comma delimited)')"]
+        ) from None
+    if "\x00" in text:
+        raise ImportFailed(["row 1: file: is not a CSV text file"])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ImportFailed([f"row {reader.line_num}: file: cannot be read as CSV ({exc})"]) from None
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise ImportFailed([f"row 1: file: is empty; the first row must name the columns: {', '.join(importer.columns)}"])
+
+    header = [cell.strip().lower() for cell in records[0]]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            continue
+        if name not in importer.columns:
+            errors.append(f"row 1: {name}: unknown column (expected {', '.join(importer.columns)})")
+        elif name in seen:
+            errors.append(f"row 1: {name}: column appears twice")
+        seen.add(name)
+    for name in importer.required_columns:
+        if name not in seen:
+            errors.append(f"row 1: {name}: required column is missing")
+    if errors:
+        raise ImportFailed(errors)
+
+    rows: list[Row] = []
+    for index, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # Excel leaves blank lines at the end of sheets.
+        row = Row(number=index, cells={})
+        for position, cell in enumerate(record):
+            if position >= len(header) or not header[position]:
+                if cell.strip():
+                    row.error("file", f"has a value {cell.strip()!r} in a column with no header")
+                continue
+            row.cells[header[position]] = cell.strip()
+        rows.append(row)
+    return rows
+
+
+def run_import(kind: str, data: bytes) -> ImportResult:
+    """Import a whole file inside one transaction; commit only if every row is good."""
+    importer = IMPORTERS.get(kind)
+    if importer is None:
+        raise ImportFailed([f"row 1: kind: {kind!r} is not one of {', '.join(sorted(IMPORTERS))}"])
+    rows = read_rows(data, importer)
+    result = ImportResult(kind=kind)
+    errors: list[str] = []
+    first_seen: dict[tuple, int] = {}
+    try:
+        for row in rows:
+            key = tuple(row.cells.get(c, "").lower() for c in importer.key_columns)
+            if importer.normalise_key is not None:
+                key = importer.normalise_key(row)
+            if all(key) and key in first_seen:
+                row.error(importer.key_columns[0], f"repeats row {first_seen[key]} (same {' + '.join(importer.key_columns)})")
+            else:
+                first_seen.setdefault(key, row.number)
+                importer.handle_row(row, result)  # validates every cell; stores only a clean row
+            errors.extend(row.errors)
+            result.rows += 1
+        if not errors:
+            db.session.flush()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        raise ImportFailed([f"row {row.number}: file: could not be stored ({exc.__class__.__name__})"]) from None
+    if errors:
+        db.session.rollback()
+        raise ImportFailed(errors)
+    db.session.commit()
+    return result

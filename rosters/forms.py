@@ -1,0 +1,32 @@
+"""Forms for roster pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
+from wtforms.validators import InputRequired
+
+IMPORT_KINDS = [
+    ("teams", "Teams"),
+    ("people", "People"),
+    ("training", "Training records"),
+    ("sessions", "Sessions (supervision and debriefs)"),
+]
+
+
+class ImportForm(FlaskForm):
+    kind = RadioField(
+        "What does the file hold?",
+        choices=IMPORT_KINDS,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select what the file holds")],
+    )
+    file = FileField(
+        "CSV file",
+        description="Save from Excel as 'CSV UTF-8'. Nothing is stored unless every row is correct.",
+        widget=GovFileInput(),
+        validators=[FileRequired("Select a CSV file")],
+    )
+    submit = SubmitField("Import file", widget=GovSubmitInput())

@@ -1,0 +1,95 @@
+"""Spreadsheet imports for teams, people and training records (see docs/imports.md)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from rosters.csv_import import Importer, ImportResult, Row, apply_changes, parse_date, register
+from rosters.extensions import db
+from rosters.models import COURSE_VALUES, ROLE_VALUES, Person, Team, TrainingRecord
+from rosters.services import find_person, find_team, get_or_create_agency
+
+
+def import_team(row: Row, result: ImportResult) -> None:
+    name = row.text("team", required=True)
+    service = row.text("service")
+    agency_name = row.text("agency") or current_app.config["ORGANISATION_NAME"]
+    active = row.yes_no("active", default=True)
+    if row.errors:
+        return
+    team = find_team(name)
+    values: dict = {"active": active, "agency": get_or_create_agency(agency_name)}
+    if "service" in row.cells:
+        values["service"] = service or ""
+    if team is None:
+        team = Team(name=name, service="")
+        apply_changes(team, values, result, created=True)
+    else:
+        apply_changes(team, values, result, created=False)
+
+
+def import_person(row: Row, result: ImportResult) -> None:
+    email = row.email("email")
+    name = row.text("name", required=True)
+    team_name = row.text("team")
+    role = row.choice("role", ROLE_VALUES)
+    team = None
+    if team_name:
+        team = find_team(team_name)
+        if team is None:
+            row.error("team", f"no team called {team_name!r} (import teams first)")
+    if row.errors:
+        return
+    person = find_person(email)
+    values = {"name": name, "role": role, "team": team}
+    if person is None:
+        apply_changes(Person(email=email), values, result, created=True)
+    else:
+        apply_changes(person, values, result, created=False)
+
+
+def import_training(row: Row, result: ImportResult) -> None:
+    email = row.email("email")
+    course = row.choice("course", COURSE_VALUES)
+    completed_on = row.date("completed_on")
+    expires_on = row.date("expires_on", required=False)
+    person = None
+    if email:
+        person = find_person(email)
+        if person is None:
+            row.error("email", f"no person with e-mail {email!r} (import people first)")
+    if completed_on and expires_on and expires_on < completed_on:
+        row.error("expires_on", "is before completed_on")
+    if row.errors:
+        return
+    record = db.session.scalar(
+        db.select(TrainingRecord).where(
+            TrainingRecord.person_id == person.id,
+            TrainingRecord.course == course,
+            TrainingRecord.completed_on == completed_on,
+        )
+    )
+    if record is None:
+        record = TrainingRecord(person=person, course=course, completed_on=completed_on)
+        apply_changes(record, {"expires_on": expires_on}, result, created=True)
+    else:
+        apply_changes(record, {"expires_on": expires_on}, result, created=False)
+
+
+def _training_key(row: Row) -> tuple:
+    completed = parse_date(row.cells.get("completed_on", ""))
+    return (row.cells.get("email", "").lower(), row.cells.get("course", "").lower(), completed)
+
+
+register(Importer("teams", ("team", "service", "agency", "active"), ("team",), ("team",), import_team))
+register(Importer("people", ("email", "name", "team", "role"), ("email", "name", "role"), ("email",), import_person))
+register(
+    Importer(
+        "training",
+        ("email", "course", "completed_on", "expires_on"),
+        ("email", "course", "completed_on"),
+        ("email", "course", "completed_on"),
+        import_training,
+        normalise_key=_training_key,
+    )
+)

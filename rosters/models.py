@@ -1,0 +1,213 @@
+"""People, teams, agencies, training records, sign-in sessions and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import secrets
+from typing import ClassVar
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rosters.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, naive (every stored timestamp is UTC by convention)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def hash_secret(value: str) -> str:
+    """One-way digest for high-entropy secrets (tokens), so a database leak exposes none."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class Role(str, enum.Enum):
+    """What a person may do: the four roles of the contract."""
+
+    MEMBER = "member"
+    MANAGER = "manager"
+    FACILITATOR = "facilitator"
+    LEAD = "lead"
+
+    @property
+    def label(self) -> str:
+        return {"member": "Team member", "manager": "Manager", "facilitator": "Facilitator", "lead": "Programme lead"}[
+            self.value
+        ]
+
+
+class Course(str, enum.Enum):
+    """Training courses that qualify people for a part of the programme."""
+
+    PEER_SUPERVISION = "peer_supervision"
+    CRITICAL_INCIDENT_DEBRIEF = "critical_incident_debrief"
+    SUPERVISION_SKILLS = "supervision_skills"
+
+    @property
+    def label(self) -> str:
+        return {
+            "peer_supervision": "Reflexive peer-group supervision",
+            "critical_incident_debrief": "Critical-incident debrief",
+            "supervision_skills": "Supervision skills (managers)",
+        }[self.value]
+
+
+ROLE_VALUES = tuple(r.value for r in Role)
+COURSE_VALUES = tuple(c.value for c in Course)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Agency(db.Model):
+    """An organisation whose teams take part: the council itself or a partner agency."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="agency")
+
+
+class Team(db.Model):
+    """A social work team (or a partner agency's team) that should have regular supervision."""
+
+    __tablename__ = "teams"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    service: Mapped[str] = mapped_column(String(200), default="")
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency] = relationship(back_populates="teams")
+    people: Mapped[list[Person]] = relationship(back_populates="team")
+
+
+class Person(db.Model):
+    """Anyone on the roster; those with a password can sign in."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLE_VALUES), name="role_known"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    team: Mapped[Team | None] = relationship(back_populates="people")
+    training: Mapped[list[TrainingRecord]] = relationship(
+        back_populates="person", order_by="TrainingRecord.completed_on.desc()"
+    )
+
+    # Set by the user loader: the sign-in session this request belongs to.
+    current_sign_in: ClassVar[SignInSession | None] = None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps the sign-in session's secret in the cookie, not the person's id."""
+        if self.current_sign_in is None:
+            raise RuntimeError("person is not signed in")
+        return self.current_sign_in.cookie_secret or ""
+
+    # Flask-Login's user interface, written out: its UserMixin compares people by get_id().
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.enabled and self.password_hash is not None
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role_enum in roles
+
+
+class TrainingRecord(db.Model):
+    """One completed course; the natural key is (person, course, completed_on)."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (
+        UniqueConstraint("person_id", "course", "completed_on"),
+        CheckConstraint(_in("course", COURSE_VALUES), name="course_known"),
+        CheckConstraint("expires_on IS NULL OR expires_on >= completed_on", name="expires_after_completed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    course: Mapped[str] = mapped_column(String(40))
+    completed_on: Mapped[dt.date]
+    expires_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="training")
+
+    @property
+    def course_enum(self) -> Course:
+        return Course(self.course)
+
+
+class SignInSession(db.Model):
+    """A server-side record of one sign-in, so that signing out really ends it everywhere."""
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (Index("ix_sign_in_sessions_person_open", "person_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+    # Only known in the request that created the session; afterwards it comes from the cookie.
+    cookie_secret: ClassVar[str | None] = None
+
+    @classmethod
+    def start(cls, person: Person) -> SignInSession:
+        secret = secrets.token_urlsafe(32)
+        sign_in = cls(person=person, secret_hash=hash_secret(secret))
+        sign_in.cookie_secret = secret
+        return sign_in
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+    @classmethod
+    def issue(cls, person: Person) -> tuple[ApiToken, str]:
+        token = secrets.token_urlsafe(32)
+        return cls(person=person, token_hash=hash_secret(token)), token
+

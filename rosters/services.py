@@ -1,0 +1,178 @@
+"""Roster operations: people, passwords, tokens, teams and training status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func
+
+from rosters.extensions import db
+from rosters.models import Agency, ApiToken, Course, Person, Role, Team, TrainingRecord, hash_secret, utcnow
+
+password_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+# A hash of nothing in particular, checked when no such person exists so timing does not tell.
+_DUMMY_HASH = password_hasher.hash("no such person: constant-time comparison")
+
+
+class RosterError(ValueError):
+    """A request the roster cannot carry out; the message is for the person who asked."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_person(email: str) -> Person | None:
+    return db.session.scalar(db.select(Person).where(Person.email == normalise_email(email)))
+
+
+def find_team(name: str) -> Team | None:
+    """Find a team by name, exactly or else ignoring case."""
+    name = name.strip()
+    team = db.session.scalar(db.select(Team).where(Team.name == name))
+    if team is None:
+        matches = db.session.scalars(db.select(Team).where(func.lower(Team.name) == name.lower())).all()
+        team = matches[0] if len(matches) == 1 else None
+    return team
+
+
+def own_agency() -> Agency:
+    """The organisation running the programme (created on first use)."""
+    return get_or_create_agency(current_app.config["ORGANISATION_NAME"])
+
+
+def get_or_create_agency(name: str) -> Agency:
+    agency = db.session.scalar(db.select(Agency).where(func.lower(Agency.name) == name.strip().lower()))
+    if agency is None:
+        agency = Agency(name=name.strip())
+        db.session.add(agency)
+        db.session.flush()
+    return agency
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RosterError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise RosterError(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+
+
+def set_password(person: Person, password: str) -> None:
+    check_password_rules(password)
+    person.password_hash = password_hasher.hash(password)
+
+
+def verify_password(person: Person | None, password: str) -> bool:
+    """True if the password is right; spends the same effort whether or not the person exists."""
+    if person is None or person.password_hash is None:
+        try:
+            password_hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        password_hasher.verify(person.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if password_hasher.check_needs_rehash(person.password_hash):
+        person.password_hash = password_hasher.hash(password)
+    return True
+
+
+def create_user(email: str, name: str, role: str, password: str, team_name: str | None = None) -> Person:
+    """Add a person who can sign in, or give an existing roster entry a password and these details."""
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise RosterError(f"{email!r} is not an e-mail address")
+    if not name.strip():
+        raise RosterError("Name must not be empty")
+    try:
+        role_value = Role(role.strip().lower()).value
+    except ValueError:
+        raise RosterError(f"Role must be one of {', '.join(r.value for r in Role)}, not {role!r}") from None
+    team = None
+    if team_name:
+        team = find_team(team_name)
+        if team is None:
+            raise RosterError(f"No team called {team_name!r}; import or add the team first")
+    person = find_person(email)
+    if person is None:
+        person = Person(email=email)
+        db.session.add(person)
+    person.name = name.strip()
+    person.role = role_value
+    if team is not None:
+        person.team = team
+    set_password(person, password)
+    db.session.flush()
+    return person
+
+
+def create_token(email: str) -> str:
+    """Issue a new API token for a person; only its digest is kept."""
+    person = find_person(email)
+    if person is None:
+        raise RosterError(f"No person with e-mail {normalise_email(email)!r}")
+    token_row, token = ApiToken.issue(person)
+    db.session.add(token_row)
+    db.session.flush()
+    return token
+
+
+def person_for_token(token: str) -> Person | None:
+    """The enabled person a live token belongs to, marking the token as used."""
+    row = db.session.scalar(
+        db.select(ApiToken).where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.person.enabled:
+        return None
+    row.last_used_at = utcnow()
+    return row.person
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """A person's standing on one course, as of a day."""
+
+    course: Course
+    completed_on: dt.date
+    expires_on: dt.date | None
+    state: str  # "valid", "expiring" or "expired"
+
+    @property
+    def label(self) -> str:
+        return {"valid": "Valid", "expiring": "Expiring soon", "expired": "Expired"}[self.state]
+
+
+def training_status(records: list[TrainingRecord], today: dt.date, warning_days: int) -> list[TrainingStatus]:
+    """The latest-expiring record per course, classed valid / expiring within ``warning_days`` / expired."""
+    best: dict[str, TrainingRecord] = {}
+    for record in records:
+        if record.completed_on > today:
+            continue
+        current = best.get(record.course)
+        if current is None or _expiry_key(record) > _expiry_key(current):
+            best[record.course] = record
+    statuses = []
+    for course in Course:
+        record = best.get(course.value)
+        if record is None:
+            continue
+        if record.expires_on is not None and record.expires_on < today:
+            state = "expired"
+        elif record.expires_on is not None and record.expires_on <= today + dt.timedelta(days=warning_days):
+            state = "expiring"
+        else:
+            state = "valid"
+        statuses.append(TrainingStatus(course, record.completed_on, record.expires_on, state))
+    return statuses
+
+
+def _expiry_key(record: TrainingRecord) -> tuple[int, dt.date]:
+    return (1, dt.date.max) if record.expires_on is None else (0, record.expires_on)

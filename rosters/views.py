@@ -1,0 +1,104 @@
+"""Roster pages: the home page, teams, people, facilitators and spreadsheet import; health check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
+
+from rosters.auth import role_required
+from rosters.csv_import import IMPORTERS, ImportFailed, run_import
+from rosters.extensions import db
+from rosters.forms import ImportForm
+from rosters.models import Course, Person, Role, Team, TrainingRecord
+from rosters.services import training_status
+
+bp = Blueprint("rosters", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "unavailable"}), 503
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/")
+@login_required
+def home():
+    return render_template("rosters/home.html", Role=Role)
+
+
+@bp.get("/about")
+def about():
+    return render_template("rosters/about.html")
+
+
+@bp.get("/teams")
+@role_required(Role.LEAD)
+def teams():
+    rows = db.session.execute(
+        db.select(Team, db.func.count(Person.id))
+        .outerjoin(Person, Person.team_id == Team.id)
+        .options(selectinload(Team.agency))
+        .group_by(Team.id)
+        .order_by(Team.active.desc(), Team.name)
+    ).all()
+    return render_template("rosters/teams.html", rows=rows)
+
+
+@bp.get("/people")
+@role_required(Role.LEAD)
+def people():
+    everyone = db.session.scalars(
+        db.select(Person).options(selectinload(Person.team)).order_by(Person.name, Person.email)
+    ).all()
+    return render_template("rosters/people.html", people=everyone, Role=Role)
+
+
+@bp.get("/facilitators")
+@role_required(Role.LEAD)
+def facilitators():
+    """Everyone with any training record, with their standing on each course today."""
+    today = dt.date.today()
+    warning_days = current_app.config["TRAINING_EXPIRY_WARNING_DAYS"]
+    trained = db.session.scalars(
+        db.select(Person)
+        .where(Person.id.in_(db.select(TrainingRecord.person_id)))
+        .options(selectinload(Person.training), selectinload(Person.team))
+        .order_by(Person.name)
+    ).all()
+    rows = [(person, {s.course: s for s in training_status(person.training, today, warning_days)}) for person in trained]
+    return render_template(
+        "rosters/facilitators.html", rows=rows, courses=list(Course), warning_days=warning_days, today=today
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.LEAD)
+def import_csv():
+    form = ImportForm()
+    result = None
+    errors: list[str] = []
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            result = run_import(form.kind.data, data)
+        except ImportFailed as failure:
+            errors = failure.errors
+    status = 400 if errors else 200
+    return render_template(
+        "rosters/import.html",
+        form=form,
+        result=result,
+        errors=errors,
+        filename=getattr(form.file.data, "filename", None),
+        importers=IMPORTERS,
+    ), status
