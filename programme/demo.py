@@ -11,6 +11,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from rosters.cli import command
 from rosters.csv_import import ImportFailed, run_import
 from rosters.extensions import db
 from rosters.services import create_user
@@ -53,7 +54,7 @@ DEMO_SIGN_INS = [
     ("manager", f"manager@{DOMAIN}", "Morgan Manager", "Assessment Team 1"),
     ("member", f"member@{DOMAIN}", "Mel Member", "Assessment Team 1"),
 ]
-DEMO_PASSWORD = "wellbeing-demo"
+DEMO_PASSWORD = "wellbeing-demo"  # noqa: S105 (printed for the demo; not a real account)
 CATEGORY_WEIGHTS = [("murder", 2), ("abuse", 5), ("serious_violence", 4), ("threat_to_worker", 6), ("other", 5)]
 
 
@@ -73,7 +74,7 @@ def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
     team_rows.append(["Family Group Conferencing", "Early Help", "", "no"])  # closed in a restructure
 
     people: list[list[str]] = []
-    names = iter(rng.sample([(f, l) for f in FIRST for l in LAST], 400))
+    names = iter(rng.sample([(first, last) for first in FIRST for last in LAST], 400))
     by_team: dict[str, list[str]] = {}
     for name, _service, _agency in teams:
         size = rng.randint(6, 11)
@@ -106,7 +107,12 @@ def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
     for index, email in enumerate(dict.fromkeys(supervision_facilitators)):
         done = start + dt.timedelta(days=rng.randint(-200, 120))
         # A couple of renewals fall due soon, and one has lapsed, so the roster shows each state.
-        expires = today + dt.timedelta(days=30) if index == 2 else today - dt.timedelta(days=10) if index == 5 else done + dt.timedelta(days=1095)
+        if index == 2:
+            expires = today + dt.timedelta(days=30)
+        elif index == 5:
+            expires = today - dt.timedelta(days=10)
+        else:
+            expires = done + dt.timedelta(days=1095)
         training.append([email, "peer_supervision", done.isoformat(), expires.isoformat()])
     managers = [row[0] for row in people if row[3] == "manager"]
     for email in managers[:15]:
@@ -161,7 +167,7 @@ def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
     }
 
 
-@click.command("seed-demo")
+@command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
     """Load a demo programme (about 20 teams, 16 months of sessions) and print demo sign-ins."""
@@ -175,7 +181,7 @@ def seed_demo() -> None:
     for role, email, name, team in DEMO_SIGN_INS:
         create_user(email, name, role, DEMO_PASSWORD, team)
     db.session.commit()
-    click.echo("\nDemo sign-ins (password for each: %s):" % DEMO_PASSWORD)
+    click.echo(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
     for role, email, _name, _team in DEMO_SIGN_INS:
         click.echo(f"  {role:<12} {email}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
+
 from programme.models import (
     CATEGORY_VALUES,
     FORMAT_VALUES,
@@ -78,11 +80,26 @@ def import_session(row: Row, result: ImportResult) -> None:
         "incident_category": category,
         "capacity": capacity,
     }
-    existing = db.session.scalar(db.select(ProgrammeSession).where(ProgrammeSession.ref == ref))
+    existing = _find_session(ref)
     if existing is None:
         apply_changes(ProgrammeSession(ref=ref), values, result, created=True)
     else:
         apply_changes(existing, values, result, created=False)
+
+
+def _find_session(ref: str) -> ProgrammeSession | None:
+    """The session with this ref, exactly or else ignoring case.
+
+    A file's own repeats are found ignoring case (``S-1`` and ``s-1`` are one row), so a later file
+    must match the stored session the same way or re-typing a ref in Excel would add a duplicate.
+    """
+    session = db.session.scalar(db.select(ProgrammeSession).where(ProgrammeSession.ref == ref))
+    if session is None:
+        matches = db.session.scalars(
+            db.select(ProgrammeSession).where(func.lower(ProgrammeSession.ref) == ref.lower())
+        ).all()
+        session = matches[0] if len(matches) == 1 else None
+    return session
 
 
 def _errored(row: Row) -> set[str]:

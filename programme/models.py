@@ -15,23 +15,23 @@ from rosters.models import Person, Team, _in, utcnow
 LONDON = ZoneInfo("Europe/London")
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     SUPERVISION = "supervision"
     DEBRIEF = "debrief"
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     GROUP = "group"
     INDIVIDUAL = "individual"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     SCHEDULED = "scheduled"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
 
 
-class IncidentCategory(str, enum.Enum):
+class IncidentCategory(enum.StrEnum):
     MURDER = "murder"
     ABUSE = "abuse"
     SERIOUS_VIOLENCE = "serious_violence"
@@ -57,7 +57,7 @@ CATEGORY_VALUES = tuple(c.value for c in IncidentCategory)
 
 def local_to_utc(day: dt.date, start: dt.time) -> dt.datetime:
     """UK wall-clock date and time -> naive UTC, so clock changes never move a session."""
-    return dt.datetime.combine(day, start, tzinfo=LONDON).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.combine(day, start, tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 class ProgrammeSession(db.Model):
@@ -106,9 +106,9 @@ class ProgrammeSession(db.Model):
 
     @property
     def starts_local(self) -> dt.datetime:
-        return self.starts_at.replace(tzinfo=dt.timezone.utc).astimezone(LONDON)
+        return self.starts_at.replace(tzinfo=dt.UTC).astimezone(LONDON)
 
     @property
     def ends_local(self) -> dt.datetime:
         ends = self.starts_at + dt.timedelta(minutes=self.duration_minutes)
-        return ends.replace(tzinfo=dt.timezone.utc).astimezone(LONDON)
+        return ends.replace(tzinfo=dt.UTC).astimezone(LONDON)

@@ -63,7 +63,10 @@ OPENAPI["paths"]["/metrics"] = {
             {"name": "end", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
         ],
         "responses": {
-            "200": {"description": "The figures", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Metrics"}}}},
+            "200": {
+                "description": "The figures",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Metrics"}}},
+            },
             "400": error_response("Missing, malformed or reversed dates"),
             "401": error_response("No or bad token"),
             "403": error_response("Only programme leads may read figures"),

@@ -9,13 +9,14 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from reports.metrics import PeriodError, metrics_for_period, parse_period
+from rosters.cli import command
 
 
-@click.command("metrics")
-@click.option("--start", required=True, help="First day, YYYY-MM-DD.")
-@click.option("--end", required=True, help="Last day, YYYY-MM-DD (inclusive).")
+@command("metrics")
+@click.option("--start", default=None, help="First day, YYYY-MM-DD (required).")
+@click.option("--end", default=None, help="Last day, YYYY-MM-DD, inclusive (required).")
 @with_appcontext
-def metrics(start: str, end: str) -> None:
+def metrics(start: str | None, end: str | None) -> None:
     """Print the programme figures for the inclusive period START..END."""
     try:
         first, last = parse_period(start, end)

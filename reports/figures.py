@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -32,14 +33,14 @@ def programme_metrics(
     supervision = sessions[(sessions["kind"] == "supervision") & (sessions["status"] == "delivered")]
     debriefs = sessions[(sessions["kind"] == "debrief") & (sessions["status"] == "delivered")]
     by_category = debriefs.groupby("incident_category", dropna=True)["sessions"].sum()
-    trained_by_course = dict(zip(trained["course"], trained["people"]))
+    trained_by_course = dict(zip(trained["course"], trained["people"], strict=True))
     median = debrief_waits["days"].median() if len(debrief_waits) else None
 
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "teams_total": int(teams_total),
         "teams_covered": int(teams_covered),
-        "team_coverage_pct": round(100 * teams_covered / teams_total, 1) if teams_total else 0.0,
+        "team_coverage_pct": _percent(teams_covered, teams_total),
         "supervision_sessions_delivered": int(supervision["sessions"].sum()),
         "supervision_attendances": int(supervision["attendees"].sum()),
         "debriefs_delivered": int(debriefs["sessions"].sum()),
@@ -53,6 +54,18 @@ def programme_metrics(
         "managers_trained_supervision_skills": int(trained_by_course.get("supervision_skills", 0)),
         "sessions_cancelled": _count(sessions, status="cancelled"),
     }
+
+
+def _percent(part: int, whole: int) -> float:
+    """``100 * part / whole`` to 1 decimal, halves rounded up; 0.0 when ``whole`` is 0.
+
+    Exact decimal arithmetic, not ``round()``: that rounds halves to even (1 of 16 teams,
+    6.25%, would show as 6.2), whereas a spreadsheet and a reader expect 6.3.
+    """
+    if not whole:
+        return 0.0
+    exact = Decimal(100 * int(part)) / Decimal(int(whole))
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _number(value: float) -> int | float:

@@ -9,7 +9,6 @@ from typing import Any
 from reports.figures import programme_metrics
 from reports.queries import load_metric_inputs
 
-
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -14,10 +14,26 @@ from sqlalchemy.exc import SQLAlchemyError
 from rosters.csv_import import ImportFailed, run_import
 from rosters.extensions import db
 from rosters.models import ROLE_VALUES
-from rosters.services import RosterError, create_token as issue_token
+from rosters.services import RosterError
+from rosters.services import create_token as issue_token
 from rosters.services import create_user as add_user
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+class OneLineErrors(click.Command):
+    """A command whose wrong usage (missing option, bad choice) is reported on one line, not a usage block."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise click.ClickException(f"{exc.format_message()} (see 'flask {info_name} --help')") from None
+
+
+def command(name: str):
+    """``click.command`` for this project's commands: one-line errors, as the public contract asks."""
+    return click.command(name, cls=OneLineErrors)
 
 
 def fail(message: str) -> None:
@@ -25,7 +41,7 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@click.command("init-db")
+@command("init-db")
 @with_appcontext
 def init_db() -> None:
     """Create the database schema, or upgrade it to the newest version (never drops data)."""
@@ -36,7 +52,7 @@ def init_db() -> None:
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
-@click.command("create-user")
+@command("create-user")
 @click.option("--email", required=True, help="Sign-in email address.")
 @click.option("--name", required=True, help="Full name.")
 @click.option("--role", required=True, type=click.Choice(ROLE_VALUES, case_sensitive=False))
@@ -57,7 +73,7 @@ def create_user(email: str, name: str, role: str, team: str | None) -> None:
     click.echo(f"{person.email} can now sign in as {person.role}.")
 
 
-@click.command("create-token")
+@command("create-token")
 @click.option("--email", required=True)
 @with_appcontext
 def create_token(email: str) -> None:
@@ -71,7 +87,7 @@ def create_token(email: str) -> None:
     click.echo(token)
 
 
-@click.command("import-csv")
+@command("import-csv")
 @click.argument("kind", type=click.Choice(["teams", "people", "training", "sessions"], case_sensitive=False))
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @with_appcontext

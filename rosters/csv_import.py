@@ -240,6 +240,11 @@ def read_rows(data: bytes, importer: Importer) -> list[Row]:
                     row.error("file", f"has a value {cell.strip()!r} in a column with no header")
                 continue
             row.cells[header[position]] = cell.strip()
+        # A short row (scripts often drop trailing empty cells) means empty cells, not absent
+        # columns: importers use ``column in row.cells`` to tell "not in this file" from "empty".
+        for name in header:
+            if name:
+                row.cells.setdefault(name, "")
         rows.append(row)
     return rows
 

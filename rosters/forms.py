@@ -6,13 +6,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 IMPORT_KINDS = [
-    ("teams", "Teams"),
-    ("people", "People"),
-    ("training", "Training records"),
-    ("sessions", "Sessions (supervision and debriefs)"),
+    SelectChoice("teams", "Teams"),
+    SelectChoice("people", "People"),
+    SelectChoice("training", "Training records"),
+    SelectChoice("sessions", "Sessions (supervision and debriefs)"),
 ]
 
 

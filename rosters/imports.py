@@ -18,7 +18,14 @@ def import_team(row: Row, result: ImportResult) -> None:
     if row.errors:
         return
     team = find_team(name)
-    values: dict = {"active": active, "agency": get_or_create_agency(agency_name)}
+    # A column left out of the file leaves an existing team's value alone; only an empty cell, or a
+    # new team, takes the default. Otherwise a file of names alone would move every partner
+    # agency's team into the council and re-activate closed teams.
+    values: dict = {}
+    if team is None or "active" in row.cells:
+        values["active"] = active
+    if team is None or "agency" in row.cells:
+        values["agency"] = get_or_create_agency(agency_name)
     if "service" in row.cells:
         values["service"] = service or ""
     if team is None:
@@ -41,7 +48,9 @@ def import_person(row: Row, result: ImportResult) -> None:
     if row.errors:
         return
     person = find_person(email)
-    values = {"name": name, "role": role, "team": team}
+    values: dict = {"name": name, "role": role}
+    if person is None or "team" in row.cells:  # no team column: keep an existing person's team
+        values["team"] = team
     if person is None:
         apply_changes(Person(email=email), values, result, created=True)
     else:

@@ -16,7 +16,7 @@ from rosters.extensions import db
 
 def utcnow() -> dt.datetime:
     """Now, in UTC, naive (every stored timestamp is UTC by convention)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def hash_secret(value: str) -> str:
@@ -24,7 +24,7 @@ def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a person may do: the four roles of the contract."""
 
     MEMBER = "member"
@@ -39,7 +39,7 @@ class Role(str, enum.Enum):
         ]
 
 
-class Course(str, enum.Enum):
+class Course(enum.StrEnum):
     """Training courses that qualify people for a part of the programme."""
 
     PEER_SUPERVISION = "peer_supervision"

@@ -14,10 +14,19 @@ from werkzeug.exceptions import HTTPException
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with that request", ["Go back and try again."]),
     403: ("You do not have access to this page", ["If you think you should, ask your programme lead."]),
-    404: ("Page not found", ["If you typed the web address, check it is correct.", "If you pasted the web address, check you copied the entire address."]),
+    404: (
+        "Page not found",
+        [
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+        ],
+    ),
     405: ("Sorry, there is a problem with that request", ["That page cannot be used in that way."]),
     413: ("The file is too large", ["Split the spreadsheet into smaller files and import each one."]),
-    500: ("Sorry, there is a problem with the service", ["Try again later. Nothing you entered has been lost unless the page said it was saved."]),
+    500: (
+        "Sorry, there is a problem with the service",
+        ["Try again later. Anything the page did not say was saved has not been saved."],
+    ),
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from rosters.cli import MIGRATIONS
 from rosters.extensions import db
+from tests.factories import PASSWORD
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
@@ -62,25 +63,43 @@ def make_app(base_config: dict, _migrated: None) -> Iterator:
 
     def build(**overrides) -> Flask:
         app = create_app({**base_config, **overrides})
+        app.test_client_class = FreshRequestClient
         apps.append(app)
         return app
 
     yield build
-    for app in apps[:1]:
+    for app in apps:
         with app.app_context():
             db.session.remove()
-            with db.engine.begin() as connection:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
+    cleaner = create_app(base_config)
+    with cleaner.app_context():
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
     for app in apps:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as each real request does.
+
+    Tests keep one app context open so they can use the database directly; without this, values
+    cached in ``g`` (the signed-in person, the CSP nonce) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(make_app) -> Iterator[Flask]:
     app = make_app()
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         yield app
 
@@ -101,7 +120,7 @@ class AuthActions:
     def __init__(self, client: FlaskClient):
         self.client = client
 
-    def login(self, email: str, password: str = "correct horse battery"):
+    def login(self, email: str, password: str = PASSWORD):
         return self.client.post("/sign-in", data={"email": email, "password": password})
 
     def logout(self):
