@@ -13,6 +13,7 @@ from programme.models import (
     ProgrammeSession,
     Status,
     local_to_utc,
+    uk_time_exists,
 )
 from rosters.csv_import import Importer, ImportResult, Row, apply_changes, register
 from rosters.extensions import db
@@ -61,6 +62,8 @@ def import_session(row: Row, result: ImportResult) -> None:
             row.error("incident_category", "is for debriefs only")
     if kind == Kind.DEBRIEF.value and capacity is not None:
         row.error("capacity", "is for supervision sessions only")
+    if day and start and not uk_time_exists(day, start):
+        row.error("start", f"{start:%H:%M} does not exist on {day.isoformat()} (the clocks go forward)")
     if requested_on and day and requested_on > day:
         row.error("requested_on", f"{requested_on.isoformat()} is after the session date {day.isoformat()}")
     if row.errors:

@@ -60,6 +60,13 @@ def local_to_utc(day: dt.date, start: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, start, tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def uk_time_exists(day: dt.date, start: dt.time) -> bool:
+    """False for the hour skipped when the clocks go forward (e.g. 01:30 on the last Sunday of March)."""
+    local = dt.datetime.combine(day, start, tzinfo=LONDON)
+    round_trip = local.astimezone(dt.UTC).astimezone(LONDON)
+    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
 class ProgrammeSession(db.Model):
     """One dated session. ``date`` is the UK calendar date, by which figures group sessions."""
 

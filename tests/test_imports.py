@@ -988,3 +988,16 @@ def test_short_row_reads_missing_trailing_cells_as_empty(app):
     import_ok("teams", "team,active,service", "Alpha,no,Assessment")
     import_ok("teams", "team,active,service", "Alpha,no")  # a script that drops trailing empty cells
     assert team_named("Alpha").service == ""
+
+
+def test_session_start_in_the_hour_the_clocks_skip_is_refused(app):
+    make_team(name="Alpha")
+    make_person(email="fran@example.org", role="facilitator")
+    db.session.commit()
+    data = csv_bytes(
+        "ref,kind,format,team,date,start,duration_minutes,facilitator_email,status",
+        "S-1,supervision,group,Alpha,30/03/2025,01:30,60,fran@example.org,scheduled",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        run_import("sessions", data)
+    assert failure.value.errors == ["row 2: start: 01:30 does not exist on 2025-03-30 (the clocks go forward)"]
