@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import programme.api  # noqa: F401  (adds slots and bookings to the API blueprint)
     import programme.imports  # noqa: F401  (registers the sessions import)
     import reports.api  # noqa: F401  (adds /api/v1/metrics to the API blueprint)
     import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
@@ -53,12 +54,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from programme.cli import register_commands as reminder_commands
     from programme.demo import register_commands as programme_commands
     from reports.cli import register_commands as report_commands
     from rosters.cli import register_commands as roster_commands
 
     roster_commands(app)
     programme_commands(app)
+    reminder_commands(app)
     report_commands(app)
 
 

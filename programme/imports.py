@@ -84,6 +84,15 @@ def import_session(row: Row, result: ImportResult) -> None:
         "capacity": capacity,
     }
     existing = _find_session(ref)
+    if existing is not None and existing.booked_count and existing.status == Status.SCHEDULED.value:
+        # Places people already hold: the file may not take them away or shrink below them.
+        if kind != Kind.SUPERVISION.value or status != Status.SCHEDULED.value:
+            row.error("status", f"{existing.booked_count} people are booked on this session; cancel it in the service "
+                                "so they are told, or leave it scheduled")
+        elif capacity is not None and capacity < existing.booked_count:
+            row.error("capacity", f"{capacity} is below the {existing.booked_count} places already booked")
+        if row.errors:
+            return
     if existing is None:
         apply_changes(ProgrammeSession(ref=ref), values, result, created=True)
     else:

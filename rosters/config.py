@@ -67,4 +67,15 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"},
         "WTF_CSRF_TIME_LIMIT": None,
+        # Outgoing e-mail; with no MAIL_SERVER, messages are written to the log instead.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": env_int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", "").strip(),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"},
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "").lower() in {"1", "true", "yes"},
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "wellbeing-support@localhost",
+        "REMINDER_HOURS": env_int("REMINDER_HOURS", 24),
+        # The address people reach the service at, for links in e-mails and calendar feeds.
+        "BASE_URL": os.environ.get("BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
     }

@@ -108,6 +108,8 @@ class Person(db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Digest of the secret in this person's calendar feed address; replaced to revoke the old address.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
