@@ -11,9 +11,12 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from programme.models import Pattern, SupervisionSeries
+from programme.services import SeriesRequest, book_place, create_series, plan_series, suggest_facilitators
 from rosters.cli import command
 from rosters.csv_import import ImportFailed, run_import
 from rosters.extensions import db
+from rosters.models import Team
 from rosters.services import create_user
 
 DOMAIN = "demo.example.org"
@@ -129,12 +132,10 @@ def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
         first = start + dt.timedelta(days=28 * (team_index % 4) + team_index % 5)
         day = first
         number = 0
-        while day <= today + dt.timedelta(days=56):
+        while day < today:  # history only: the future comes from each team's series
             number += 1
             ref = f"demo-sup-{team_index:02d}-{number:03d}"
-            if day > today:
-                status, attendees = "scheduled", ""
-            elif rng.random() < 0.07:
+            if rng.random() < 0.07:
                 status, attendees = "cancelled", ""
             else:
                 status, attendees = "delivered", str(rng.randint(3, 8))
@@ -167,6 +168,43 @@ def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
     }
 
 
+def plan_demo_series(today: dt.date, seed: int = 20240601) -> list[SupervisionSeries]:
+    """Give every active team without one a series for the next six months, and some bookings."""
+    rng = random.Random(seed)
+    created = []
+    teams = db.session.scalars(db.select(Team).where(Team.active.is_(True)).order_by(Team.name)).all()
+    has_series = set(db.session.scalars(db.select(SupervisionSeries.team_id)))
+    for index, team in enumerate(teams):
+        if team.id in has_series:
+            continue
+        first = today + dt.timedelta(days=1 + index % 14)
+        last = today + dt.timedelta(days=182)
+        request = SeriesRequest(
+            team=team, facilitator=None, pattern=Pattern.EVERY_N_WEEKS.value, interval_weeks=4,
+            weekday=first.weekday() if first.weekday() < 5 else 1, first_date=first, last_date=last,
+            start_time=dt.time(10, 0) if index % 2 else dt.time(14, 0), duration_minutes=90, capacity=8,
+            location=f"Civic Centre, meeting room {1 + index % 6}",
+            online_link="" if index % 3 else "https://meet.example.org/supervision-" + str(index + 1),
+        )
+        for option in suggest_facilitators(team, first, last):
+            request.facilitator = option.person
+            if not plan_series(request, today=today).problems:
+                break
+        else:
+            continue
+        series = create_series(request)
+        created.append(series)
+        # People have started booking the first few sessions; one is full, with people waiting.
+        members = [p for p in team.people if not p.email.startswith(("member@", "manager@"))]
+        full = team.name == "Assessment Team 2"
+        for session in series.sessions[:2]:
+            wanted = 8 + 2 if full and session is series.sessions[0] else rng.randint(2, 6)
+            for person in rng.sample(members, min(wanted, len(members))):
+                book_place(session.id, person)
+    db.session.flush()
+    return created
+
+
 @command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
@@ -181,6 +219,9 @@ def seed_demo() -> None:
     for role, email, name, team in DEMO_SIGN_INS:
         create_user(email, name, role, DEMO_PASSWORD, team)
     db.session.commit()
+    series = plan_demo_series(dt.date.today())
+    db.session.commit()
+    click.echo(f"series: {len(series)} added, with the next six months of sessions")
     click.echo(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
     for role, email, _name, _team in DEMO_SIGN_INS:
         click.echo(f"  {role:<12} {email}")
