@@ -72,3 +72,137 @@ def _number(value: float) -> int | float:
     """A whole median as an int (4, not 4.0); a half-day median stays a float."""
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard shaping (pure: DataFrames in, DataFrames out)
+
+
+def month_range(start: dt.date, end: dt.date) -> list[str]:
+    """Every ``YYYY-MM`` from the month of ``start`` to the month of ``end``."""
+    months = pd.period_range(start=start, end=end, freq="M")
+    return [str(period) for period in months]
+
+
+def monthly_supervision(by_month: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Sessions and attendances for every month in the period, 0 where none."""
+    frame = by_month.set_index("month").reindex(months, fill_value=0)
+    frame.index.name = "month"
+    return frame.reset_index()[["month", "sessions", "attendances"]]
+
+
+def coverage_matrix(
+    teams: pd.DataFrame,
+    team_month: pd.DataFrame,
+    last: pd.DataFrame,
+    months: list[str],
+    end: dt.date,
+    gap_days: int = 42,
+) -> pd.DataFrame:
+    """Team x month delivered sessions, with each team's last session and a flag for a long gap.
+
+    A team is flagged when it has had no delivered supervision for more than ``gap_days`` before ``end``
+    (or none at all).
+    """
+    matrix = (
+        team_month.pivot_table(index="team_id", columns="month", values="sessions", aggfunc="sum", fill_value=0)
+        .reindex(index=teams["team_id"], columns=months, fill_value=0)
+        .fillna(0)
+        .astype("int64")
+    )
+    matrix.columns.name = None
+    out = teams.set_index("team_id")[["team", "service", "agency"]].join(matrix)
+    out["sessions_in_period"] = matrix.sum(axis=1).reindex(out.index, fill_value=0).astype("int64")
+    last_dates = last.set_index("team_id")["last_date"] if len(last) else pd.Series(dtype="object")
+    out["last_session"] = [last_dates.get(team_id) for team_id in out.index]
+    out["days_since"] = [(end - day).days if day is not None else None for day in out["last_session"]]
+    out["gap"] = [days is None or days > gap_days for days in out["days_since"]]
+    return out.reset_index().sort_values(["gap", "team"], ascending=[False, True]).reset_index(drop=True)
+
+
+WAIT_BUCKETS = [(0, 3, "0 to 3 days"), (4, 7, "4 to 7 days"), (8, 14, "8 to 14 days"), (15, 28, "15 to 28 days"),
+                (29, None, "29 days or more")]
+
+
+def wait_buckets(waits: pd.DataFrame) -> pd.DataFrame:
+    """Delivered debriefs by days from request to session, in fixed bands."""
+    days = waits["days"] if len(waits) else pd.Series(dtype="int64")
+    rows = []
+    for low, high, label in WAIT_BUCKETS:
+        mask = days >= low if high is None else days.between(low, high)
+        rows.append({"wait": label, "debriefs": int(mask.sum())})
+    return pd.DataFrame(rows)
+
+
+def category_table(metrics: dict[str, Any]) -> pd.DataFrame:
+    from programme.models import IncidentCategory
+
+    return pd.DataFrame(
+        [{"category": IncidentCategory(key).label, "debriefs": value}
+         for key, value in metrics["debriefs_by_category"].items()]
+    )
+
+
+def load_table(load: pd.DataFrame) -> pd.DataFrame:
+    """Facilitator x kind sessions, busiest first."""
+    if not len(load):
+        return pd.DataFrame(columns=["facilitator", "supervision", "debrief", "total"])
+    table = load.pivot_table(index="facilitator", columns="kind", values="sessions", aggfunc="sum", fill_value=0)
+    for kind in ("supervision", "debrief"):
+        if kind not in table.columns:
+            table[kind] = 0
+    table = table[["supervision", "debrief"]].astype("int64")
+    table["total"] = table.sum(axis=1)
+    return table.sort_values(["total"], ascending=False).reset_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# Small-number suppression
+
+
+def suppressed_label(threshold: int) -> str:
+    return f"<{threshold}"
+
+
+def suppress_groups(total: int, groups: dict[str, dict[str, int]], threshold: int) -> tuple[str | int, dict]:
+    """Hide counts from 1 to ``threshold - 1``, and enough others that no hidden count can be worked out.
+
+    ``groups`` are breakdowns that each add up to ``total`` (e.g. by format, by category). A hidden cell
+    could be recovered by subtraction if it were the only hidden cell in a group whose total is known;
+    the total is known if it is shown or if any group is shown in full. So: keep hiding the smallest
+    shown non-zero cell of any group with exactly one hidden cell (or the total, if there is none) until
+    no group has exactly one. Returns the total and groups with hidden values replaced by ``<threshold``.
+    """
+    label = suppressed_label(threshold)
+    hidden = {(g, k) for g, cells in groups.items() for k, v in cells.items() if 0 < v < threshold}
+    total_hidden = 0 < total < threshold
+    changed = True
+    while changed:
+        changed = False
+        fully_shown = [g for g, cells in groups.items() if not any((g, k) in hidden for k in cells)]
+        total_known = not total_hidden or bool(fully_shown)
+        if not total_known:
+            break
+        for g, cells in groups.items():
+            hidden_here = [k for k in cells if (g, k) in hidden]
+            if len(hidden_here) != 1:
+                continue
+            shown = [(v, k) for k, v in cells.items() if (g, k) not in hidden and v > 0]
+            if shown:
+                hidden.add((g, min(shown)[1]))
+            elif not total_hidden:
+                total_hidden = True
+            else:  # the total is only known through fully shown groups: hide one more cell in each
+                for other in fully_shown:
+                    other_shown = [(v, k) for k, v in groups[other].items() if v > 0]
+                    if other_shown:
+                        hidden.add((other, min(other_shown)[1]))
+            changed = True
+            break
+    shown_groups = {g: {k: (label if (g, k) in hidden else v) for k, v in cells.items()} for g, cells in groups.items()}
+    return (label if total_hidden else total), shown_groups
+
+
+def suppress_value(value: int, threshold: int) -> str | int:
+    """A single count standing alone: hidden if from 1 to ``threshold - 1``."""
+    return suppressed_label(threshold) if 0 < value < threshold else value

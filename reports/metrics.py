@@ -33,8 +33,9 @@ def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     return dates[0], dates[1]
 
 
-def metrics_for_period(start: dt.date, end: dt.date) -> dict[str, Any]:
-    inputs = load_metric_inputs(start, end)
+def metrics_for_period(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> dict[str, Any]:
+    """The contract's figures; ``team_ids`` narrows them to some teams (None: the whole programme)."""
+    inputs = load_metric_inputs(start, end, team_ids)
     return programme_metrics(
         start,
         end,

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_
 
 from programme.models import Kind, ProgrammeSession, Status
 from rosters.extensions import db
-from rosters.models import Team, TrainingRecord
+from rosters.models import Agency, Person, Team, TrainingRecord
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,23 @@ class MetricInputs:
     trained: pd.DataFrame  # course, people
 
 
-def load_metric_inputs(start: dt.date, end: dt.date) -> MetricInputs:
-    """Aggregate sessions, teams and training for the inclusive period ``start``..``end``."""
-    in_period = ProgrammeSession.date.between(start, end)
-    s = ProgrammeSession
+def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> MetricInputs:
+    """Aggregate sessions, teams and training for the inclusive period ``start``..``end``.
 
-    teams_total = db.session.scalar(db.select(func.count()).select_from(Team).where(Team.active.is_(True))) or 0
+    ``team_ids`` narrows teams and sessions to some teams (dashboard filters); None means all.
+    Training counts stay programme-wide: facilitators serve every team.
+    """
+    s = ProgrammeSession
+    in_period = s.date.between(start, end)
+    if team_ids is not None:
+        in_period = in_period & s.team_id.in_(team_ids)
+    team_filter = Team.active.is_(True) if team_ids is None else Team.active.is_(True) & Team.id.in_(team_ids)
+
+    teams_total = db.session.scalar(db.select(func.count()).select_from(Team).where(team_filter)) or 0
     teams_covered = db.session.scalar(
         db.select(func.count(func.distinct(s.team_id)))
         .join(Team, Team.id == s.team_id)
-        .where(Team.active.is_(True), s.kind == Kind.SUPERVISION.value, s.status == Status.DELIVERED.value, in_period)
+        .where(team_filter, s.kind == Kind.SUPERVISION.value, s.status == Status.DELIVERED.value, in_period)
     ) or 0
 
     grouped = db.session.execute(
@@ -49,8 +56,11 @@ def load_metric_inputs(start: dt.date, end: dt.date) -> MetricInputs:
         grouped, columns=["kind", "status", "format", "incident_category", "sessions", "attendees"]
     )
 
+    requested = s.requested_on.between(start, end)
+    if team_ids is not None:
+        requested = requested & s.team_id.in_(team_ids)
     debrief_requests = db.session.scalar(
-        db.select(func.count()).select_from(s).where(s.kind == Kind.DEBRIEF.value, s.requested_on.between(start, end))
+        db.select(func.count()).select_from(s).where(s.kind == Kind.DEBRIEF.value, requested)
     ) or 0
 
     waits = db.session.execute(
@@ -71,3 +81,117 @@ def load_metric_inputs(start: dt.date, end: dt.date) -> MetricInputs:
     trained = pd.DataFrame(trained_rows, columns=["course", "people"])
 
     return MetricInputs(teams_total, teams_covered, sessions, debrief_requests, debrief_waits, trained)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard series
+
+
+def month_of(column):
+    """``YYYY-MM`` of a date column, in the database's own dialect."""
+    if db.engine.dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+def _sessions_where(start: dt.date, end: dt.date, team_ids: list[int] | None):
+    condition = ProgrammeSession.date.between(start, end)
+    if team_ids is not None:
+        condition = condition & ProgrammeSession.team_id.in_(team_ids)
+    return condition
+
+
+def teams_frame(team_ids: list[int] | None = None) -> pd.DataFrame:
+    """Active teams with service and agency: team_id, team, service, agency."""
+    query = (
+        db.select(Team.id, Team.name, Team.service, Agency.name)
+        .join(Agency, Agency.id == Team.agency_id)
+        .where(Team.active.is_(True))
+        .order_by(Team.name)
+    )
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+    return pd.DataFrame(db.session.execute(query).all(), columns=["team_id", "team", "service", "agency"])
+
+
+def supervision_by_month(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
+    """Delivered supervision per month: month, sessions, attendances."""
+    s = ProgrammeSession
+    month = month_of(s.date).label("month")
+    rows = db.session.execute(
+        db.select(month, func.count(), func.coalesce(func.sum(s.attendees), 0))
+        .where(_sessions_where(start, end, team_ids), s.kind == Kind.SUPERVISION.value,
+               s.status == Status.DELIVERED.value)
+        .group_by(month)
+        .order_by(month)
+    ).all()
+    return pd.DataFrame(rows, columns=["month", "sessions", "attendances"]).astype({"sessions": "int64", "attendances": "int64"})
+
+
+def team_month_sessions(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
+    """Delivered supervision per active team per month: team_id, month, sessions."""
+    s = ProgrammeSession
+    month = month_of(s.date).label("month")
+    rows = db.session.execute(
+        db.select(s.team_id, month, func.count())
+        .join(Team, Team.id == s.team_id)
+        .where(_sessions_where(start, end, team_ids), Team.active.is_(True), s.kind == Kind.SUPERVISION.value,
+               s.status == Status.DELIVERED.value)
+        .group_by(s.team_id, month)
+    ).all()
+    return pd.DataFrame(rows, columns=["team_id", "month", "sessions"])
+
+
+def last_supervision(end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
+    """Each active team's most recent delivered supervision on or before ``end``: team_id, last_date."""
+    s = ProgrammeSession
+    query = (
+        db.select(s.team_id, func.max(s.date))
+        .join(Team, Team.id == s.team_id)
+        .where(Team.active.is_(True), s.kind == Kind.SUPERVISION.value, s.status == Status.DELIVERED.value,
+               s.date <= end)
+        .group_by(s.team_id)
+    )
+    if team_ids is not None:
+        query = query.where(s.team_id.in_(team_ids))
+    return pd.DataFrame(db.session.execute(query).all(), columns=["team_id", "last_date"])
+
+
+def facilitator_load(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
+    """Sessions delivered or planned per facilitator and kind: facilitator, kind, sessions."""
+    s = ProgrammeSession
+    rows = db.session.execute(
+        db.select(Person.name, s.kind, func.count())
+        .join(Person, Person.id == s.facilitator_id)
+        .where(_sessions_where(start, end, team_ids), s.status != Status.CANCELLED.value)
+        .group_by(Person.id, Person.name, s.kind)
+    ).all()
+    return pd.DataFrame(rows, columns=["facilitator", "kind", "sessions"])
+
+
+def training_expiring(today: dt.date, days: int) -> pd.DataFrame:
+    """Training records expiring from ``today`` to ``today + days``: name, course, expires_on."""
+    t = TrainingRecord
+    rows = db.session.execute(
+        db.select(Person.name, t.course, t.expires_on)
+        .join(Person, Person.id == t.person_id)
+        .where(t.expires_on.between(today, today + dt.timedelta(days=days)))
+        .order_by(t.expires_on, Person.name)
+    ).all()
+    return pd.DataFrame(rows, columns=["name", "course", "expires_on"])
+
+
+def session_table(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
+    """One row per session, anonymised: no names, e-mails, references or facilitators."""
+    s = ProgrammeSession
+    rows = db.session.execute(
+        db.select(s.date, s.kind, s.format, Team.name, Team.service, Agency.name, s.status, s.attendees,
+                  s.duration_minutes, s.incident_category, s.requested_on)
+        .join(Team, Team.id == s.team_id)
+        .join(Agency, Agency.id == Team.agency_id)
+        .where(_sessions_where(start, end, team_ids))
+        .order_by(s.date, s.kind, Team.name)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["date", "kind", "format", "team", "service", "agency", "status", "attendees",
+                                        "duration_minutes", "incident_category", "requested_on"])
+    return frame

@@ -76,6 +76,13 @@ def load_config(instance_path: str) -> dict:
         "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "").lower() in {"1", "true", "yes"},
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "wellbeing-support@localhost",
         "REMINDER_HOURS": env_int("REMINDER_HOURS", 24),
+        # Critical-incident debriefs: clocks start at the request (working days skip bank holidays).
+        "DEBRIEF_OFFER_WORKING_DAYS": env_int("DEBRIEF_OFFER_WORKING_DAYS", 3),
+        "DEBRIEF_SESSION_WORKING_DAYS": env_int("DEBRIEF_SESSION_WORKING_DAYS", 10),
+        "DEBRIEF_MONTHLY_CAP": env_int("DEBRIEF_MONTHLY_CAP", 4),
+        "FOLLOW_UP_DAYS": env_int("FOLLOW_UP_DAYS", 28),
+        # Counts from 1 to this minus one are shown as "<N" wherever figures leave the programme team.
+        "SUPPRESSION_THRESHOLD": env_int("SUPPRESSION_THRESHOLD", 5),
         # The address people reach the service at, for links in e-mails and calendar feeds.
         "BASE_URL": os.environ.get("BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
     }

@@ -213,3 +213,20 @@ class ApiToken(db.Model):
         token = secrets.token_urlsafe(32)
         return cls(person=person, token_hash=hash_secret(token)), token
 
+
+
+class AuditEvent(db.Model):
+    """One line of the append-only audit trail: who did or saw what, when (UTC)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+    person: Mapped[Person | None] = relationship()

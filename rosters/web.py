@@ -58,8 +58,10 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response):
         nonce = csp_nonce()
+        # plotly.js writes <style> rules and style attributes as it draws; only chart pages allow that.
+        styles = "'self' 'unsafe-inline'" if g.get("csp_allow_inline_styles") else "'self'"
         response.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src {styles}; img-src 'self' data:; "
             "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"

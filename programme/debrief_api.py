@@ -1,0 +1,164 @@
+"""``POST /api/v1/debriefs``: ask for a critical-incident debrief as the token's own user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import g, jsonify, request
+
+from programme.debrief_services import DebriefAsk, ProgrammeError, deadlines, request_debrief
+from programme.models import CATEGORY_VALUES, DebriefRequest, PreferredFormat
+from rosters import audit
+from rosters.api import OPENAPI, bp, error_response
+from rosters.auth import api_error, token_required
+from rosters.extensions import db
+from rosters.models import Person
+from rosters.services import find_person, find_team
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIELDS = {"incident_date", "incident_category", "preferred_format", "manager_email", "affected_teams",
+          "invite_emails", "arrangements"}
+
+
+def request_json(item: DebriefRequest) -> dict:
+    due = deadlines(item)
+    return {
+        "id": item.id,
+        "status": item.status,
+        "requested_on": item.requested_on.isoformat(),
+        "incident_date": item.incident_date.isoformat(),
+        "incident_category": item.incident_category,
+        "preferred_format": item.preferred_format,
+        "offer_due": due.offer_due.isoformat(),
+        "session_due": due.session_due.isoformat(),
+    }
+
+
+@bp.post("/debriefs")
+@token_required()
+def create_debrief():
+    person: Person = g.api_person
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(400, "send a JSON object")
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        return api_error(400, f"unknown field(s): {', '.join(unknown)}")
+    problems = []
+
+    def text(name: str, required: bool = False) -> str:
+        value = body.get(name, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            problems.append(f"{name} must be a string")
+            return ""
+        if required and not value.strip():
+            problems.append(f"{name} is required")
+        return value.strip()
+
+    def text_list(name: str) -> list[str]:
+        value = body.get(name, [])
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{name} must be a list of strings")
+            return []
+        return [v.strip() for v in value if v.strip()]
+
+    raw_date = text("incident_date", required=True)
+    incident_date = None
+    if raw_date:
+        if ISO_DATE.match(raw_date):
+            try:
+                incident_date = dt.date.fromisoformat(raw_date)
+            except ValueError:
+                pass
+        if incident_date is None:
+            problems.append(f"incident_date {raw_date!r} is not a date (YYYY-MM-DD)")
+    category = text("incident_category", required=True).lower()
+    if category and category not in CATEGORY_VALUES:
+        problems.append(f"incident_category must be one of {', '.join(CATEGORY_VALUES)}")
+    preferred = (text("preferred_format") or "either").lower()
+    if preferred not in tuple(f.value for f in PreferredFormat):
+        problems.append("preferred_format must be individual, group or either")
+    manager = None
+    manager_email = text("manager_email")
+    if manager_email:
+        manager = find_person(manager_email)
+        if manager is None:
+            problems.append(f"manager_email {manager_email!r} is not on the roster")
+    teams = []
+    for name in text_list("affected_teams"):
+        team = find_team(name)
+        if team is None:
+            problems.append(f"affected_teams: no team called {name!r}")
+        else:
+            teams.append(team)
+    invite_emails = [(email, "") for email in text_list("invite_emails")]
+    arrangements = text("arrangements")
+    if problems:
+        return api_error(400, "; ".join(problems))
+    try:
+        item = request_debrief(
+            person,
+            DebriefAsk(incident_date, category, preferred, manager=manager, affected_teams=teams,
+                       invite_emails=invite_emails, arrangements=arrangements),
+        )
+    except ProgrammeError as exc:
+        db.session.rollback()
+        return api_error(400, "; ".join(str(exc).splitlines()))
+    audit.record("debrief_requested", item, person=person, detail="via API")
+    db.session.commit()
+    response = jsonify(request_json(item))
+    response.status_code = 201
+    return response
+
+
+OPENAPI["components"]["schemas"]["DebriefRequest"] = {
+    "type": "object",
+    "required": ["id", "status", "requested_on", "incident_date", "incident_category", "preferred_format",
+                 "offer_due", "session_due"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string"},
+        "requested_on": {"type": "string", "format": "date"},
+        "incident_date": {"type": "string", "format": "date"},
+        "incident_category": {"type": "string", "enum": list(CATEGORY_VALUES)},
+        "preferred_format": {"type": "string", "enum": ["individual", "group", "either"]},
+        "offer_due": {"type": "string", "format": "date"},
+        "session_due": {"type": "string", "format": "date"},
+    },
+}
+OPENAPI["paths"]["/debriefs"] = {
+    "post": {
+        "summary": "Ask for a critical-incident debrief (reflective support, not therapy)",
+        "description": "For the token's own user. A practitioner names their manager (manager_email); a manager "
+        "may ask directly. No field takes details of the incident or of any child.",
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["incident_date", "incident_category"],
+                "properties": {
+                    "incident_date": {"type": "string", "format": "date"},
+                    "incident_category": {"type": "string", "enum": list(CATEGORY_VALUES)},
+                    "preferred_format": {"type": "string", "enum": ["individual", "group", "either"]},
+                    "manager_email": {"type": "string", "format": "email"},
+                    "affected_teams": {"type": "array", "items": {"type": "string"}},
+                    "invite_emails": {"type": "array", "items": {"type": "string", "format": "email"}},
+                    "arrangements": {"type": "string", "maxLength": 1000,
+                                     "description": "Practical arrangements only (times, access needs)"},
+                },
+            }}},
+        },
+        "responses": {
+            "201": {"description": "Requested", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/DebriefRequest"}}}},
+            "400": error_response("Missing or invalid fields"),
+            "401": error_response("No or bad token"),
+        },
+    }
+}

@@ -1,0 +1,320 @@
+"""Dashboards for programme leads (and managers, for their own team), exports and the board report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from flask_login import current_user
+
+from programme.models import LONDON
+from reports import charts, figures, queries
+from reports.metrics import metrics_for_period
+from rosters import audit
+from rosters.auth import role_required
+from rosters.extensions import db
+from rosters.models import Agency, Course, Role, Team
+
+bp = Blueprint("reports", __name__)
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+EXPIRY_DAYS = 90
+
+
+@bp.get("/assets/vendor/plotly.min.js")
+def plotly_js():
+    """plotly.js from the installed plotly package: the dashboard works with no internet."""
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters
+
+
+@dataclass
+class Filters:
+    start: dt.date
+    end: dt.date
+    service: str = ""
+    agency_id: int | None = None
+    team_id: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def args(self, **extra: Any) -> dict[str, Any]:
+        values = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.service:
+            values["service"] = self.service
+        if self.agency_id:
+            values["agency"] = self.agency_id
+        if self.team_id:
+            values["team"] = self.team_id
+        values.update(extra)
+        return values
+
+
+def _date_arg(name: str) -> tuple[dt.date | None, str | None]:
+    """A date from one ISO value or GOV.UK's three boxes (day, month, year) under the same name."""
+    values = [v.strip() for v in request.args.getlist(name)]
+    if not values or not any(values):
+        return None, None
+    try:
+        if len(values) == 1:
+            return dt.date.fromisoformat(values[0]), None
+        if len(values) == 3:
+            day, month, year = (int(v) for v in values)
+            return dt.date(year, month, day), None
+    except ValueError:
+        pass
+    return None, "Enter a real date"
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def read_filters() -> Filters:
+    today = dt.datetime.now(LONDON).date()
+    default_start = (today.replace(day=1) - pd.DateOffset(months=11)).date()
+    start, start_error = _date_arg("start")
+    end, end_error = _date_arg("end")
+    filters = Filters(start or default_start, end or today, request.args.get("service", "").strip(),
+                      _int_arg("agency"), _int_arg("team"))
+    if start_error:
+        filters.errors["start"] = "Enter a real start date"
+    if end_error:
+        filters.errors["end"] = "Enter a real end date"
+    if filters.end < filters.start:
+        filters.errors["end"] = "The end date must be on or after the start date"
+    if (filters.end - filters.start).days > 366 * 5:
+        filters.errors["end"] = "Choose a period of 5 years or less"
+    if filters.errors:
+        filters.start, filters.end = default_start, today
+    if current_user.role == Role.MANAGER.value:
+        # Managers see their own team's figures only, whatever the address asks for.
+        filters.service, filters.agency_id, filters.team_id = "", None, current_user.team_id or -1
+    return filters
+
+
+def team_ids_for(filters: Filters) -> list[int] | None:
+    if not (filters.service or filters.agency_id or filters.team_id):
+        return None
+    query = db.select(Team.id)
+    if filters.service:
+        query = query.where(Team.service == filters.service)
+    if filters.agency_id:
+        query = query.where(Team.agency_id == filters.agency_id)
+    if filters.team_id:
+        query = query.where(Team.id == filters.team_id)
+    return list(db.session.scalars(query))
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the figures
+
+
+def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
+    """Every figure, table and chart for one set of filters; small numbers hidden when ``suppress``."""
+    g.csp_allow_inline_styles = True  # the charts' own styling; scripts stay nonce-only
+    team_ids = team_ids_for(filters)
+    metrics = metrics_for_period(filters.start, filters.end, team_ids)
+    months = figures.month_range(filters.start, filters.end)
+    monthly = figures.monthly_supervision(queries.supervision_by_month(filters.start, filters.end, team_ids), months)
+    coverage = figures.coverage_matrix(
+        queries.teams_frame(team_ids), queries.team_month_sessions(filters.start, filters.end, team_ids),
+        queries.last_supervision(filters.end, team_ids), months, filters.end,
+    )
+    waits = queries.load_metric_inputs(filters.start, filters.end, team_ids).debrief_waits
+    buckets = figures.wait_buckets(waits)
+    categories = figures.category_table(metrics)
+    load = figures.load_table(queries.facilitator_load(filters.start, filters.end, team_ids))
+    expiring = queries.training_expiring(dt.datetime.now(LONDON).date(), EXPIRY_DAYS)
+    expiring["course"] = [Course(c).label for c in expiring["course"]]
+
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    tiles = {
+        "debriefs_delivered": metrics["debriefs_delivered"],
+        "debriefs_individual": metrics["debriefs_individual"],
+        "debriefs_group": metrics["debriefs_group"],
+        "team_coverage_pct": metrics["team_coverage_pct"],
+        "teams_covered": metrics["teams_covered"],
+        "teams_total": metrics["teams_total"],
+        "facilitators_trained_debrief": metrics["facilitators_trained_debrief"],
+        "facilitators_trained_supervision": metrics["facilitators_trained_supervision"],
+        "median_days": metrics["median_days_request_to_debrief"],
+        "supervision_sessions_delivered": metrics["supervision_sessions_delivered"],
+        "supervision_attendances": metrics["supervision_attendances"],
+        "debrief_requests": metrics["debrief_requests"],
+    }
+    if suppress:
+        total, groups = figures.suppress_groups(
+            metrics["debriefs_delivered"],
+            {
+                "format": {"individual": metrics["debriefs_individual"], "group": metrics["debriefs_group"]},
+                "category": dict(zip(categories["category"], categories["debriefs"], strict=True)),
+                "wait": dict(zip(buckets["wait"], buckets["debriefs"], strict=True)),
+            },
+            threshold,
+        )
+        tiles["debriefs_delivered"] = total
+        tiles["debriefs_individual"] = groups["format"]["individual"]
+        tiles["debriefs_group"] = groups["format"]["group"]
+        categories["debriefs"] = [groups["category"][c] for c in categories["category"]]
+        buckets["debriefs"] = [groups["wait"][w] for w in buckets["wait"]]
+        for key in ("debrief_requests", "supervision_attendances", "supervision_sessions_delivered"):
+            tiles[key] = figures.suppress_value(tiles[key], threshold)
+        if isinstance(tiles["debriefs_delivered"], str) or metrics["debriefs_delivered"] < threshold:
+            tiles["median_days"] = None  # a median of one or two debriefs is one person's wait
+        monthly = monthly.astype({"attendances": "object"})
+        monthly["attendances"] = [figures.suppress_value(v, threshold) for v in monthly["attendances"]]
+
+    return {
+        "metrics": metrics, "tiles": tiles, "months": months, "monthly": monthly, "coverage": coverage,
+        "buckets": buckets, "categories": categories, "load": load, "expiring": expiring,
+        "suppressed": suppress, "threshold": threshold,
+        "charts": {
+            "supervision": charts.to_json(charts.supervision_chart(_numeric(monthly, ["attendances"]))),
+            "coverage": charts.to_json(charts.coverage_chart(coverage, months)),
+            "categories": charts.to_json(charts.category_chart(_numeric(categories, ["debriefs"]))),
+            "waits": charts.to_json(charts.wait_chart(_numeric(buckets, ["debriefs"]))),
+            "load": charts.to_json(charts.load_chart(load)),
+        },
+    }
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Charts cannot draw "<5": hidden cells are drawn as gaps, and the table beside says why."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def filter_choices() -> dict[str, Any]:
+    return {
+        "services": sorted({s for s in db.session.scalars(db.select(Team.service).where(Team.active.is_(True))) if s}),
+        "agencies": db.session.execute(db.select(Agency.id, Agency.name).order_by(Agency.name)).all(),
+        "teams": db.session.execute(
+            db.select(Team.id, Team.name).where(Team.active.is_(True)).order_by(Team.name)
+        ).all(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+@bp.get("/dashboard")
+@role_required(Role.LEAD, Role.MANAGER)
+def dashboard():
+    filters = read_filters()
+    is_lead = current_user.role == Role.LEAD.value
+    data = build_dashboard(filters, suppress=not is_lead)
+    team = db.session.get(Team, filters.team_id) if filters.team_id and filters.team_id > 0 else None
+    return render_template(
+        "reports/dashboard.html", filters=filters, data=data, choices=filter_choices() if is_lead else None,
+        is_lead=is_lead, team=team,
+    )
+
+
+def _quarter(value: str | None) -> tuple[dt.date, dt.date, str]:
+    today = dt.datetime.now(LONDON).date()
+    if value:
+        try:
+            year, q = value.upper().split("-Q")
+            year_n, q_n = int(year), int(q)
+            if not 1 <= q_n <= 4 or not 2000 <= year_n <= 2100:
+                raise ValueError
+        except ValueError:
+            abort(400, "Choose a quarter such as 2026-Q2")
+    else:
+        previous = (pd.Timestamp(today) - pd.offsets.QuarterBegin(startingMonth=1)).date()
+        year_n, q_n = previous.year, (previous.month - 1) // 3 + 1
+    start = dt.date(year_n, 3 * (q_n - 1) + 1, 1)
+    end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(startingMonth=3)).date()
+    return start, end, f"{year_n}-Q{q_n}"
+
+
+@bp.get("/dashboard/report")
+@role_required(Role.LEAD)
+def board_report():
+    """A printable quarterly report for boards: small numbers hidden, since it is shared."""
+    start, end, label = _quarter(request.args.get("quarter"))
+    filters = Filters(start, end)
+    data = build_dashboard(filters, suppress=True)
+    audit.record("board_report_viewed", detail=label)
+    db.session.commit()
+    today = dt.datetime.now(LONDON).date()
+    quarters = []
+    cursor = pd.Timestamp(today).to_period("Q")
+    for _ in range(8):
+        quarters.append(f"{cursor.year}-Q{cursor.quarter}")
+        cursor -= 1
+    return render_template("reports/board_report.html", data=data, filters=filters, label=label, quarters=quarters,
+                           generated=dt.datetime.now(LONDON))
+
+
+EXPORTS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/dashboard/export.<fmt>")
+@role_required(Role.LEAD)
+def export(fmt: str):
+    """Figures (small numbers hidden unless the lead asks for the full figures) or the anonymised sessions."""
+    if fmt not in EXPORTS:
+        abort(404)
+    filters = read_filters()
+    if filters.errors:
+        abort(400, "; ".join(filters.errors.values()))
+    what = request.args.get("what", "figures")
+    if what not in ("figures", "sessions"):
+        abort(400, "Choose figures or sessions")
+    suppress = request.args.get("suppress", "1") != "0"
+    if what == "sessions":
+        sheets = {"sessions": queries.session_table(filters.start, filters.end, team_ids_for(filters))}
+    else:
+        data = build_dashboard(filters, suppress=suppress)
+        sheets = figure_sheets(data)
+    audit.record("dashboard_exported", detail=f"{what} {fmt} {filters.start}..{filters.end} suppressed={suppress}")
+    db.session.commit()
+    stem = f"wellbeing-{what}-{filters.start.isoformat()}-to-{filters.end.isoformat()}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        for index, (name, frame) in enumerate(sheets.items()):
+            if len(sheets) > 1:
+                buffer.write(("\n" if index else "") + f"# {name}\n")
+            frame.to_csv(buffer, index=False)
+        body = ("\ufeff" + buffer.getvalue()).encode()  # a byte-order mark so Excel reads UTF-8
+    else:
+        stream = io.BytesIO()
+        with pd.ExcelWriter(stream, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name[:31], index=False)
+        body = stream.getvalue()
+    return Response(body, mimetype=EXPORTS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
+
+
+def figure_sheets(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    tiles = data["tiles"]
+    labels = {
+        "teams_total": "Active teams", "teams_covered": "Teams with supervision delivered",
+        "team_coverage_pct": "Team coverage (%)", "supervision_sessions_delivered": "Supervision sessions delivered",
+        "supervision_attendances": "Supervision attendances", "debriefs_delivered": "Debriefs delivered",
+        "debriefs_individual": "Individual debriefs", "debriefs_group": "Group debriefs",
+        "debrief_requests": "Debrief requests", "median_days": "Median days from request to debrief",
+        "facilitators_trained_debrief": "Trained debrief facilitators",
+        "facilitators_trained_supervision": "Trained supervision facilitators",
+    }
+    summary = pd.DataFrame([{"figure": labels[k], "value": "" if tiles[k] is None else tiles[k]} for k in labels])
+    coverage = data["coverage"][["team", "service", "agency", *data["months"], "last_session", "gap"]]
+    return {"summary": summary, "supervision_by_month": data["monthly"], "debriefs_by_category": data["categories"],
+            "time_to_debrief": data["buckets"], "team_coverage": coverage}
+
+
