@@ -39,9 +39,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import programme.api  # noqa: F401  (adds slots and bookings to the API blueprint)
+    import programme.debrief_api  # noqa: F401  (adds debrief requests to the API blueprint)
     import programme.imports  # noqa: F401  (registers the sessions import)
     import reports.api  # noqa: F401  (adds /api/v1/metrics to the API blueprint)
     import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
+    from programme.views_booking import bp as booking_bp
+    from programme.views_debriefs import bp as debriefs_bp
+    from programme.views_learning import bp as learning_bp
+    from programme.views_series import bp as series_bp
+    from reports.views import bp as reports_bp
     from rosters.api import bp as api_bp
     from rosters.auth import bp as auth_bp
     from rosters.extensions import csrf
@@ -51,6 +57,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(rosters_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(debriefs_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(booking_bp)
+    app.register_blueprint(series_bp)
 
 
 def register_commands(app: Flask) -> None:

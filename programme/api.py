@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from flask import g, jsonify, request
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from programme import mail, notices
@@ -81,8 +82,9 @@ def list_slots():
     teams = visible_team_ids(person)
     ref = request.args.get("ref")
     if ref is not None:
+        # Refs are matched ignoring case, as the sessions import matches them ("S-1" and "s-1" are one).
         query = db.select(ProgrammeSession).where(
-            ProgrammeSession.ref == ref.strip(), ProgrammeSession.kind == Kind.SUPERVISION.value
+            func.lower(ProgrammeSession.ref) == ref.strip().lower(), ProgrammeSession.kind == Kind.SUPERVISION.value
         )
         if teams is not None:
             query = query.where(ProgrammeSession.team_id.in_(teams))

@@ -37,7 +37,9 @@ def _event(session: ProgrammeSession) -> Event:
     if session.location:
         event.add("location", session.location)
     event.add("status", "CANCELLED" if session.status == Status.CANCELLED.value else "CONFIRMED")
-    event.add("sequence", int(session.updated_at.timestamp()) if session.updated_at else 0)
+    # Minutes since 2020: grows with each change to the session, and stays a small integer.
+    changed = session.updated_at or session.created_at or dt.datetime(2020, 1, 1)
+    event.add("sequence", max(int((changed - dt.datetime(2020, 1, 1)).total_seconds() // 60), 0))
     return event
 
 
@@ -51,7 +53,12 @@ def session_ics(session: ProgrammeSession) -> bytes:
 def feed_ics(bookings: list[Booking]) -> bytes:
     """Booked sessions (and cancelled ones, so calendars remove them) for a subscribed feed."""
     calendar = _calendar("My wellbeing support sessions")
+    seen: set[int] = set()
     for booking in bookings:
-        if booking.status == BookingStatus.BOOKED.value or booking.session.status == Status.CANCELLED.value:
-            calendar.add_component(_event(booking.session))
+        session = booking.session
+        held_place = booking.status == BookingStatus.BOOKED.value or booking.booked_at is not None
+        shown = booking.status == BookingStatus.BOOKED.value or (session.status == Status.CANCELLED.value and held_place)
+        if shown and session.id not in seen:  # one event per session, however many bookings
+            seen.add(session.id)
+            calendar.add_component(_event(session))
     return calendar.to_ical()

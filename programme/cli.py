@@ -7,6 +7,7 @@ import datetime as dt
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import update
 
 from programme import mail, notices
 from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
@@ -37,15 +38,35 @@ def send_reminders(hours: int | None) -> None:
         )
         .order_by(ProgrammeSession.starts_at, Booking.id)
     ).all()
-    messages = [notices.reminder(booking) for booking in due]
-    # Mark first, then send: a crash between the two loses a reminder rather than sending it twice.
+    # Claim each reminder with a conditional UPDATE before sending: a second run started at the same
+    # time (a slow cron job overlapping the next) finds it claimed and sends nothing twice. Marking
+    # first also means a crash between marking and sending loses a reminder rather than repeating it.
+    claimed = []
     for booking in due:
-        booking.reminder_sent_at = now
+        result = db.session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(booking)
+    due = claimed
+    messages = [notices.reminder(booking) for booking in due]
     db.session.commit()
-    sent = mail.send(messages)
+    outcomes = mail.deliver(messages)
+    # A message the server did not take (unreachable, refused) is unmarked, so the next run tries again
+    # instead of the reminder being lost for good. Logged ones (no MAIL_SERVER) count as handled.
+    undelivered = [booking for booking, outcome in zip(due, outcomes, strict=True) if outcome is False]
+    for booking in undelivered:
+        booking.reminder_sent_at = None
+    if undelivered:
+        db.session.commit()
+    sent = sum(1 for outcome in outcomes if outcome is True)
     configured = bool(current_app.config.get("MAIL_SERVER"))
-    click.echo(f"{len(due)} reminder(s) due; {sent if configured else 0} sent by e-mail"
-               + ("" if configured else " (no MAIL_SERVER: written to the log)"))
+    click.echo(f"{len(due)} reminder(s) due; {sent} sent by e-mail"
+               + ("" if configured else " (no MAIL_SERVER: written to the log)")
+               + (f"; {len(undelivered)} will be tried again next run" if undelivered else ""))
 
 
 def register_commands(app: Flask) -> None:

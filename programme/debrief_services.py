@@ -37,6 +37,7 @@ from rosters.models import Course, Person, Role, Team, TrainingRecord, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 DEFAULT_FORUM = "Safeguarding Practice Learning and Improvement Group"
+FORUM_MAX = 200  # learning_points.forum is VARCHAR(200)
 
 
 def today_uk() -> dt.date:
@@ -126,8 +127,10 @@ def request_debrief(person: Person, ask: DebriefAsk, today: dt.date | None = Non
     emails = []
     for email, agency in ask.invite_emails or []:
         email = email.strip().lower()
-        if not EMAIL_RE.match(email):
-            problems.append(f"{email!r} is not an e-mail address")
+        if len(email) > 320 or not EMAIL_RE.match(email):  # 320: the longest address, and the column's limit
+            problems.append(f"{email[:60]!r} is not an e-mail address")
+        elif len(agency.strip()) > 200:
+            problems.append(f"The agency for {email} must be 200 characters or fewer")
         else:
             emails.append((email, agency.strip()))
     if problems:
@@ -254,6 +257,8 @@ def independence_problems(person: Person, request: DebriefRequest) -> list[str]:
         problems.append("declared as involved in the case")
     if request.manager_id is not None and person.id == request.manager_id:
         problems.append("is the line manager of the person who asked")
+    if person.id != request.requested_by_id and any(i.person_id == person.id for i in request.invitations):
+        problems.append("is invited to the session")
     return problems
 
 
@@ -382,6 +387,8 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
     for text in points:
         if len(text) > 2000:
             problems.append("Each learning point must be 2000 characters or fewer")
+    if points and len(log.forum.strip()) > FORUM_MAX:
+        problems.append(f"The forum must be {FORUM_MAX} characters or fewer")
     if problems:
         raise ProgrammeError("\n".join(problems))
     if log.delivered:
@@ -398,8 +405,11 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
     else:
         session.status = Status.CANCELLED.value
         session.cancelled_reason = log.not_delivered_reason.strip()[:500]
+        # The request lives on in the next session; this row no longer counts as a request of its own.
+        session.requested_on = None
         request.status = RequestStatus.ACCEPTED.value  # still owed a session
         request.session = None
+        request.facilitator = None  # a new chair is chosen; the old one no longer sees the request
     for text in points:
         db.session.add(LearningPoint(request=request, text=text, forum=log.forum.strip() or DEFAULT_FORUM,
                                      created_by=person))
@@ -420,8 +430,10 @@ def record_follow_up(request: DebriefRequest, outcome: str) -> None:
 def add_learning_point(text: str, forum: str, person: Person, request: DebriefRequest | None = None) -> LearningPoint:
     if not text.strip():
         raise ProgrammeError("Write the learning point")
-    if len(text) > 2000:
+    if len(text.strip()) > 2000:
         raise ProgrammeError("A learning point must be 2000 characters or fewer")
+    if len(forum.strip()) > FORUM_MAX:  # the column's limit; PostgreSQL would refuse the row with an error
+        raise ProgrammeError(f"The forum must be {FORUM_MAX} characters or fewer")
     point = LearningPoint(request=request, text=text.strip(), forum=forum.strip() or DEFAULT_FORUM, created_by=person)
     db.session.add(point)
     db.session.flush()

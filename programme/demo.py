@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from programme.models import Pattern, SupervisionSeries
+from programme.models import Pattern, SupervisionSeries, local_to_utc
 from programme.services import SeriesRequest, book_place, create_series, plan_series, suggest_facilitators
 from rosters.cli import command
 from rosters.csv_import import ImportFailed, run_import
@@ -205,6 +205,82 @@ def plan_demo_series(today: dt.date, seed: int = 20240601) -> list[SupervisionSe
     return created
 
 
+def plan_demo_debriefs(today: dt.date) -> int:
+    """A few debrief requests in each state, so every debrief page has something to show."""
+    from programme.debrief_services import (
+        Arrangement,
+        DebriefAsk,
+        SessionLog,
+        accept_request,
+        add_learning_point,
+        advance_learning_point,
+        arrange_session,
+        log_session,
+        request_debrief,
+        working_days_after,
+    )
+    from programme.models import DebriefRequest
+    from rosters.services import find_person, find_team
+
+    if db.session.scalar(db.select(DebriefRequest.id).limit(1)) is not None:
+        return 0
+    lead = find_person(f"lead@{DOMAIN}")
+    member = find_person(f"member@{DOMAIN}")
+    manager = find_person(f"manager@{DOMAIN}")
+    chair = find_person(f"facilitator@{DOMAIN}")
+
+    def back(days: int) -> dt.date:
+        day = today
+        while days:
+            day -= dt.timedelta(days=1)
+            if day.weekday() < 5:
+                days -= 1
+        return day
+
+    def practitioner(team_name: str) -> tuple:
+        team = find_team(team_name)
+        people = sorted(team.people, key=lambda p: p.email)
+        boss = next(p for p in people if p.role == "manager")
+        return next(p for p in people if p.role == "member"), boss, team
+
+    # 1. Waiting for triage, asked six working days ago: the offer is overdue.
+    person, boss, team = practitioner("Protection and Court Team 2")
+    request_debrief(person, DebriefAsk(back(8), "serious_violence", "individual", manager=boss, affected_teams=[team],
+                                       arrangements="Mornings suit best."), today=back(6))
+    # 2. Mel Member's own request, asked yesterday.
+    request_debrief(member, DebriefAsk(back(2), "threat_to_worker", "either", manager=manager,
+                                       affected_teams=[member.team]), today=back(1))
+    # 3. Accepted and arranged with an independent chair later this week.
+    person, boss, team = practitioner("Children Looked After 2")
+    arranged = request_debrief(person, DebriefAsk(back(5), "abuse", "group", manager=boss, affected_teams=[team],
+                                                  invite_emails=[("duty.sergeant@police.example.org", PARTNER)]),
+                               today=back(3))
+    accept_request(arranged, lead)
+    day = working_days_after(today, 2)
+    arrange_session(arranged, Arrangement(chair, day, dt.time(14, 0), 120, "group",
+                                          location="Civic Centre, quiet room 3"))
+    # 4. A group debrief delivered three weeks ago; the follow-up check-in is coming up. (Group, so the
+    # demo keeps its 18 individual debriefs.)
+    person, boss, team = practitioner("Youth Justice")
+    held = request_debrief(person, DebriefAsk(back(22), "murder", "group", manager=boss, affected_teams=[team]),
+                           today=back(20))
+    accept_request(held, lead)
+    arrange_session(held, Arrangement(chair, working_days_after(today, 1), dt.time(10, 0), 90, "group",
+                                      location="Civic Centre, quiet room 1"))
+    held.session.date = back(15)
+    held.session.starts_at = local_to_utc(held.session.date, dt.time(10, 0))
+    log_session(held, lead, SessionLog(True, attendees=4, duration_minutes=90, closed_safe_uplifting=True,
+                                       signposted_eap=True, signposted_gp=True,
+                                       learning=["Out-of-hours cover for home visits after a threat needs to be "
+                                                 "agreed before the visit, not on the day."]))
+    point = add_learning_point("Practitioners valued being offered a debrief within a week; keep the offer "
+                               "timescale in the pathway.", "Safeguarding Practice Learning and Improvement Group",
+                               lead)
+    advance_learning_point(point)
+    db.session.flush()
+    return 4
+
+
 @command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
@@ -222,6 +298,8 @@ def seed_demo() -> None:
     series = plan_demo_series(dt.date.today())
     db.session.commit()
     click.echo(f"series: {len(series)} added, with the next six months of sessions")
+    click.echo(f"debrief requests: {plan_demo_debriefs(dt.date.today())} added")
+    db.session.commit()
     click.echo(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
     for role, email, _name, _team in DEMO_SIGN_INS:
         click.echo(f"  {role:<12} {email}")

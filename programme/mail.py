@@ -25,24 +25,43 @@ class Message:
 
 def send(messages: Iterable[Message]) -> int:
     """Send each message; return how many were handed over. A failed send is logged, never raised."""
+    return sum(1 for outcome in deliver(messages) if outcome is True)
+
+
+def deliver(messages: Iterable[Message]) -> list[bool | None]:
+    """Send each message and say, in order, what became of it.
+
+    True: the SMTP server took it. False: it was not delivered (logged). None: no MAIL_SERVER is
+    configured, so it was written to the log instead. Nothing is ever raised.
+    """
     messages = list(messages)
     if not messages:
-        return 0
+        return []
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         for message in messages:
             # Subject lines never hold personal details, so they are safe to log.
             current_app.logger.info("E-mail not sent (no MAIL_SERVER): %r", message.subject)
-        return 0
-    sent = 0
+        return [None] * len(messages)
+    outcomes: list[bool | None] = [False] * len(messages)
     try:
         with _connect(config) as smtp:
-            for message in messages:
-                smtp.send_message(_build(message, config["MAIL_FROM"]))
-                sent += 1
+            for index, message in enumerate(messages):
+                try:
+                    smtp.send_message(_build(message, config["MAIL_FROM"]))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                    # One address the server will not take must not stop everyone else's message;
+                    # smtplib has reset the transaction, so the connection can carry on.
+                    current_app.logger.warning(
+                        "E-mail %d of %d refused by the server (%s): %r",
+                        index + 1, len(messages), type(exc).__name__, message.subject,
+                    )
+                    continue
+                outcomes[index] = True
     except (OSError, smtplib.SMTPException) as exc:
+        sent = sum(1 for outcome in outcomes if outcome)
         current_app.logger.error("E-mail delivery failed after %d of %d: %s", sent, len(messages), type(exc).__name__)
-    return sent
+    return outcomes
 
 
 def _connect(config) -> smtplib.SMTP:

@@ -93,6 +93,24 @@ def training_valid_on(person: Person, course: Course, day: dt.date) -> bool:
     )
 
 
+def training_valid_throughout(person: Person, course: Course, first: dt.date, last: dt.date) -> bool:
+    """True if the person holds valid training for ``course`` on every day from ``first`` to ``last``.
+
+    A renewal completed before the old record expires carries cover on, so records are chained.
+    """
+    records = sorted((r for r in person.training if r.course == course.value), key=lambda r: r.completed_on)
+    covered_to = first - dt.timedelta(days=1)  # every day up to this one is covered
+    for record in records:
+        if record.completed_on > covered_to + dt.timedelta(days=1):
+            return False  # a day with no valid training: every later record starts later still
+        if record.expires_on is None:
+            return True
+        covered_to = max(covered_to, record.expires_on)
+        if covered_to >= last:
+            return True
+    return False
+
+
 def team_managers(team: Team) -> list[Person]:
     return [person for person in team.people if person.role == Role.MANAGER.value]
 
@@ -123,7 +141,9 @@ class FacilitatorOption:
 def suggest_facilitators(team: Team, first: dt.date, last: dt.date) -> list[FacilitatorOption]:
     """People who may facilitate this team's supervision over the dates, least loaded first.
 
-    They need peer_supervision training valid on the first date, and are never the team's own manager.
+    They need peer_supervision training valid on every date from first to last (someone whose training
+    lapses part-way would be refused by ``plan_series``, so suggesting them helps no one), and are never
+    the team's own manager.
     """
     excluded = {person.id for person in team_managers(team)}
     trained = db.session.scalars(
@@ -132,7 +152,10 @@ def suggest_facilitators(team: Team, first: dt.date, last: dt.date) -> list[Faci
         .where(TrainingRecord.course == Course.PEER_SUPERVISION.value, Person.enabled.is_(True))
         .distinct()
     ).all()
-    eligible = [p for p in trained if p.id not in excluded and training_valid_on(p, Course.PEER_SUPERVISION, first)]
+    eligible = [
+        p for p in trained
+        if p.id not in excluded and training_valid_throughout(p, Course.PEER_SUPERVISION, first, last)
+    ]
     loads = facilitator_load([p.id for p in eligible], first, last)
     options = [FacilitatorOption(person, loads[person.id]) for person in eligible]
     return sorted(options, key=lambda option: (option.load, option.person.name.lower()))
@@ -299,6 +322,8 @@ def edit_occurrence(
     """Change one dated session; the series' facilitator stays on it."""
     session = lock_session(session.id)
     _require_scheduled(session)
+    if session.starts_at <= utcnow():
+        raise Conflict("This session has already started; take the register instead")
     problems = []
     if day < dt.datetime.now(LONDON).date():
         problems.append("The new date must be today or later")
@@ -323,6 +348,10 @@ def edit_occurrence(
     session.location = location.strip()
     session.online_link = online_link.strip()
     change = Change(session, _describe_change(before, session))
+    if session.starts_local != before[0]:
+        # A reminder sent for the old time says nothing about the new one: remind again before it.
+        for booking in session.bookings:
+            booking.reminder_sent_at = None
     change.promoted = _set_capacity(session, capacity)
     if capacity != old_capacity:
         change.what.append(f"there are now {capacity} places")
@@ -344,7 +373,10 @@ def edit_future(
     from_date = from_date or dt.datetime.now(LONDON).date()
     if not (location.strip() or online_link.strip()):
         raise ProgrammeError("Give a place or an online link")
-    future = [s for s in series.sessions if s.status == Status.SCHEDULED.value and s.date >= from_date]
+    now = utcnow()
+    # Sessions still to start: one earlier today has happened and its people are not told of changes.
+    future = [s for s in series.sessions
+              if s.status == Status.SCHEDULED.value and s.date >= from_date and s.starts_at > now]
     problems = []
     for session in future:
         if not uk_time_exists(session.date, start):
@@ -578,6 +610,11 @@ def record_register(
     session = lock_session(session_id)
     if session.kind != Kind.SUPERVISION.value:
         raise ProgrammeError("Only supervision sessions have a register")
+    if session.status == Status.CANCELLED.value and session.cancelled_reason and not any(
+        b.attendance for b in session.bookings
+    ) and all(b.status == "cancelled" for b in session.bookings):
+        # Cancelled in advance: everyone booked was told it was off, so it cannot become delivered.
+        raise Conflict("This session was cancelled in advance and everyone booked was told")
     if session.starts_at > utcnow():
         raise Conflict("The register can be taken once the session has started")
     if outcome not in (Status.DELIVERED.value, Status.CANCELLED.value):
@@ -585,6 +622,10 @@ def record_register(
     if others < 0:
         raise ProgrammeError("Others attending must be 0 or more")
     booked = [b for b in session.bookings if b.status == BookingStatus.BOOKED.value]
+    if outcome == Status.DELIVERED.value and session.facilitator_id is None:
+        # Only a session cancelled without one (e.g. imported so) lacks a facilitator; the database would
+        # refuse a delivered session without one, so say so rather than fail.
+        raise ProgrammeError("This session has no facilitator; a delivered session needs one")
     if outcome == Status.DELIVERED.value:
         missing = [b.person.name for b in booked if b.id not in attendance]
         if missing:

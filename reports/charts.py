@@ -1,74 +1,115 @@
-"""Plotly figures for the dashboard. Each is sent as JSON and drawn by static/charts.js (no inline script)."""
+"""Plotly chart specifications for the dashboard, drawn in the browser by plotly.js (static/charts.js).
+
+They are plain plotly figure dictionaries rather than ``plotly.graph_objects`` figures: building and
+validating graph objects cost more than all the dashboard's SQL together on a large programme.
+"""
 
 from __future__ import annotations
 
 import json
+import textwrap
+from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.utils import PlotlyJSONEncoder
 
-BLUE, DARK_BLUE, ORANGE, GREEN, RED, GREY = "#1d70b8", "#003078", "#f47738", "#00703c", "#d4351c", "#b1b4b6"
-FONT = dict(family="GDS Transport, arial, sans-serif", size=14, color="#0b0c0c")
-
-
-def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
-    fig.update_layout(
-        font=FONT, height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff", legend=dict(orientation="h", y=-0.2), hoverlabel=dict(font=FONT),
-    )
-    fig.update_xaxes(automargin=True, gridcolor="#f3f2f1")
-    fig.update_yaxes(automargin=True, gridcolor="#f3f2f1", rangemode="tozero")
-    return fig
+BLUE, DARK_BLUE, ORANGE, GREEN = "#1d70b8", "#003078", "#f47738", "#00703c"
+FONT = {"family": "GDS Transport, arial, sans-serif", "size": 14, "color": "#0b0c0c"}
+Figure = dict[str, Any]
 
 
-def to_json(fig: go.Figure) -> str:
+def _layout(height: int = 360, **extra: Any) -> dict[str, Any]:
+    axis = {"automargin": True, "gridcolor": "#f3f2f1", "zerolinecolor": "#b1b4b6"}
+    layout = {
+        "font": FONT, "height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "legend": {"orientation": "h", "y": -0.2},
+        "hoverlabel": {"font": FONT}, "xaxis": dict(axis), "yaxis": {**axis, "rangemode": "tozero"},
+    }
+    for key, value in extra.items():
+        layout[key] = {**layout.get(key, {}), **value} if isinstance(value, dict) else value
+    return layout
+
+
+def _values(series: pd.Series) -> list:
+    """JSON-ready values; hidden (suppressed) counts arrive as NaN and are drawn as gaps."""
+    return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in series]
+
+
+def _count_axis(values: pd.Series) -> dict[str, Any]:
+    """Axis settings for whole counts: no "0.5 sessions" ticks when the numbers are small."""
+    largest = pd.to_numeric(values, errors="coerce").max()
+    settings: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if pd.isna(largest) or largest <= 5:
+        settings["dtick"] = 1
+    return settings
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    # Long category names on several lines, so that on a phone they leave room for the bars.
+    return "<br>".join(textwrap.wrap(label, width)) or label
+
+
+def to_json(fig: Figure) -> str:
     # Escaping "<" keeps the JSON inert inside a <script type="application/json"> block.
-    return json.dumps(fig.to_plotly_json(), cls=PlotlyJSONEncoder).replace("<", "\\u003c")
+    return json.dumps(fig).replace("<", "\\u003c")
 
 
-def supervision_chart(monthly: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    fig.add_bar(x=monthly["month"], y=monthly["sessions"], name="Sessions delivered", marker_color=BLUE)
-    fig.add_scatter(x=monthly["month"], y=monthly["attendances"], name="Attendances", yaxis="y2",
-                    mode="lines+markers", line=dict(color=ORANGE, width=3))
-    fig.update_layout(yaxis=dict(title="Sessions"), yaxis2=dict(title="Attendances", overlaying="y", side="right",
-                                                                rangemode="tozero"))
-    return _layout(fig)
+def supervision_chart(monthly: pd.DataFrame) -> Figure:
+    months = list(monthly["month"])
+    return {
+        "data": [
+            {"type": "bar", "x": months, "y": _values(monthly["sessions"]), "name": "Sessions delivered",
+             "marker": {"color": BLUE}},
+            {"type": "scatter", "mode": "lines+markers", "x": months, "y": _values(monthly["attendances"]),
+             "name": "Attendances", "yaxis": "y2", "line": {"color": ORANGE, "width": 3}},
+        ],
+        "layout": _layout(
+            yaxis={"title": {"text": "Sessions"}, **_count_axis(monthly["sessions"])},
+            # Attendances tick on their own scale: synced to the sessions' gridlines they read 11.2, 22.3...
+            yaxis2={"title": {"text": "Attendances"}, "overlaying": "y", "side": "right", "tickmode": "auto",
+                    "showgrid": False, "automargin": True, **_count_axis(monthly["attendances"])},
+        ),
+    }
 
 
-def coverage_chart(coverage: pd.DataFrame, months: list[str]) -> go.Figure:
+def coverage_chart(coverage: pd.DataFrame, months: list[str]) -> Figure:
     labels = [("⚠ " if gap else "") + team for team, gap in zip(coverage["team"], coverage["gap"], strict=True)]
-    z = coverage[months].clip(upper=2).to_numpy() if months else [[]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z, x=months, y=labels, zmin=0, zmax=2, xgap=2, ygap=2,
-            colorscale=[[0, "#f3f2f1"], [0.5, "#5694ca"], [1, DARK_BLUE]],
-            colorbar=dict(title="Sessions", tickvals=[0, 1, 2], ticktext=["0", "1", "2+"]),
-            hovertemplate="%{y}<br>%{x}: %{z} session(s)<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=max(260, min(24 * len(labels) + 80, 2400)))
+    z = coverage[months].clip(upper=2).to_numpy().tolist() if months and len(coverage) else []
+    return {
+        "data": [{
+            "type": "heatmap", "z": z, "x": months, "y": labels, "zmin": 0, "zmax": 2, "xgap": 2, "ygap": 2,
+            "colorscale": [[0, "#f3f2f1"], [0.5, "#5694ca"], [1, DARK_BLUE]],
+            "colorbar": {"title": {"text": "Sessions"}, "tickvals": [0, 1, 2], "ticktext": ["0", "1", "2+"]},
+            "hovertemplate": "%{y}<br>%{x}: %{z} session(s)<extra></extra>",
+        }],
+        "layout": _layout(height=max(260, min(24 * len(labels) + 80, 2400)), yaxis={"autorange": "reversed"}),
+    }
 
 
-def category_chart(categories: pd.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Bar(x=categories["debriefs"], y=categories["category"], orientation="h", marker_color=BLUE))
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=300)
+def category_chart(categories: pd.DataFrame) -> Figure:
+    return {
+        "data": [{"type": "bar", "orientation": "h", "x": _values(categories["debriefs"]),
+                  "y": [_wrap(c) for c in categories["category"]], "marker": {"color": BLUE}}],
+        "layout": _layout(height=340, yaxis={"autorange": "reversed"}, xaxis=_count_axis(categories["debriefs"])),
+    }
 
 
-def wait_chart(buckets: pd.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Bar(x=buckets["wait"], y=buckets["debriefs"], marker_color=GREEN))
-    fig.update_yaxes(title="Debriefs")
-    return _layout(fig, height=300)
+def wait_chart(buckets: pd.DataFrame) -> Figure:
+    return {
+        "data": [{"type": "bar", "x": list(buckets["wait"]), "y": _values(buckets["debriefs"]),
+                  "marker": {"color": GREEN}}],
+        "layout": _layout(height=300, yaxis={"title": {"text": "Debriefs"}, **_count_axis(buckets["debriefs"])}),
+    }
 
 
-def load_chart(load: pd.DataFrame, limit: int = 20) -> go.Figure:
+def load_chart(load: pd.DataFrame, limit: int = 20) -> Figure:
     top = load.head(limit)
-    fig = go.Figure()
-    fig.add_bar(y=top["facilitator"], x=top["supervision"], name="Supervision", orientation="h", marker_color=BLUE)
-    fig.add_bar(y=top["facilitator"], x=top["debrief"], name="Debriefs", orientation="h", marker_color=ORANGE)
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=max(260, 26 * len(top) + 100))
+    names = list(top["facilitator"])
+    return {
+        "data": [
+            {"type": "bar", "orientation": "h", "y": names, "x": _values(top["supervision"]), "name": "Supervision",
+             "marker": {"color": BLUE}},
+            {"type": "bar", "orientation": "h", "y": names, "x": _values(top["debrief"]), "name": "Debriefs",
+             "marker": {"color": ORANGE}},
+        ],
+        "layout": _layout(height=max(260, 26 * len(top) + 100), barmode="stack", yaxis={"autorange": "reversed"}),
+    }

@@ -26,4 +26,9 @@ def metrics(start: str | None, end: str | None) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from reports.bench import register_commands as bench_commands
+    from reports.synthetic import register_commands as synthetic_commands
+
     app.cli.add_command(metrics)
+    synthetic_commands(app)
+    bench_commands(app)

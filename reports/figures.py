@@ -114,9 +114,13 @@ def coverage_matrix(
     out = teams.set_index("team_id")[["team", "service", "agency"]].join(matrix)
     out["sessions_in_period"] = matrix.sum(axis=1).reindex(out.index, fill_value=0).astype("int64")
     last_dates = last.set_index("team_id")["last_date"] if len(last) else pd.Series(dtype="object")
-    out["last_session"] = [last_dates.get(team_id) for team_id in out.index]
-    out["days_since"] = [(end - day).days if day is not None else None for day in out["last_session"]]
-    out["gap"] = [days is None or days > gap_days for days in out["days_since"]]
+    last_sessions = [last_dates.get(team_id) for team_id in out.index]
+    # Worked out on the plain list: once in a column, a missing day becomes NaN, which is neither None
+    # nor more than gap_days, and a team that never had a session would go unflagged.
+    days_since = [None if day is None or pd.isna(day) else (end - day).days for day in last_sessions]
+    out["last_session"] = pd.Series(last_sessions, index=out.index, dtype="object")
+    out["days_since"] = pd.Series(days_since, index=out.index, dtype="Int64")
+    out["gap"] = [days is None or days > gap_days for days in days_since]
     return out.reset_index().sort_values(["gap", "team"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -135,6 +139,7 @@ def wait_buckets(waits: pd.DataFrame) -> pd.DataFrame:
 
 
 def category_table(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Delivered debriefs per kind of incident, by its readable label, in the contract's order."""
     from programme.models import IncidentCategory
 
     return pd.DataFrame(
@@ -167,40 +172,57 @@ def suppressed_label(threshold: int) -> str:
 def suppress_groups(total: int, groups: dict[str, dict[str, int]], threshold: int) -> tuple[str | int, dict]:
     """Hide counts from 1 to ``threshold - 1``, and enough others that no hidden count can be worked out.
 
-    ``groups`` are breakdowns that each add up to ``total`` (e.g. by format, by category). A hidden cell
-    could be recovered by subtraction if it were the only hidden cell in a group whose total is known;
-    the total is known if it is shown or if any group is shown in full. So: keep hiding the smallest
-    shown non-zero cell of any group with exactly one hidden cell (or the total, if there is none) until
-    no group has exactly one. Returns the total and groups with hidden values replaced by ``<threshold``.
+    ``groups`` are breakdowns that each add up to ``total`` (e.g. by format, by category). The hidden
+    cells of a group add up to a known sum when the total is known, and the total is known if it is
+    shown or if any group is shown in full. A known sum gives the cells away when there is one hidden
+    cell, or when every way of splitting it fits the published bounds in only one way (see
+    :func:`_hidden_cells_recoverable`). So: while some group gives its cells away, hide its smallest
+    shown non-zero cell (or the total, if it has none; or, the total being hidden already, a cell of
+    each fully shown group, through which the total is known). Returns the total and the groups with
+    hidden values replaced by ``<threshold``.
     """
     label = suppressed_label(threshold)
     hidden = {(g, k) for g, cells in groups.items() for k, v in cells.items() if 0 < v < threshold}
     total_hidden = 0 < total < threshold
-    changed = True
-    while changed:
-        changed = False
-        fully_shown = [g for g, cells in groups.items() if not any((g, k) in hidden for k in cells)]
-        total_known = not total_hidden or bool(fully_shown)
-        if not total_known:
+    while True:
+        # A group of zeros tells nothing about a non-zero total: breakdowns handed in may leave some
+        # sessions out (debriefs with no request date have no wait), and counting such a group as
+        # revealing the total would ask for more cells to hide than exist and never finish.
+        fully_shown = [
+            g for g, cells in groups.items() if any(cells.values()) and not any((g, k) in hidden for k in cells)
+        ]
+        if total_hidden and not fully_shown:
+            break  # no hidden sum is known, so no hidden cell can be worked out
+        leaky = next(
+            (g for g, cells in groups.items()
+             if _hidden_cells_recoverable([v for k, v in cells.items() if (g, k) in hidden], threshold)),
+            None,
+        )
+        if leaky is None:
             break
-        for g, cells in groups.items():
-            hidden_here = [k for k in cells if (g, k) in hidden]
-            if len(hidden_here) != 1:
-                continue
-            shown = [(v, k) for k, v in cells.items() if (g, k) not in hidden and v > 0]
-            if shown:
-                hidden.add((g, min(shown)[1]))
-            elif not total_hidden:
-                total_hidden = True
-            else:  # the total is only known through fully shown groups: hide one more cell in each
-                for other in fully_shown:
-                    other_shown = [(v, k) for k, v in groups[other].items() if v > 0]
-                    if other_shown:
-                        hidden.add((other, min(other_shown)[1]))
-            changed = True
-            break
+        shown = [(v, k) for k, v in groups[leaky].items() if (leaky, k) not in hidden and v > 0]
+        if shown:
+            hidden.add((leaky, min(shown)[1]))
+        elif not total_hidden:
+            total_hidden = True
+        else:  # the total is only known through fully shown groups: hide one more cell in each
+            for other in fully_shown:
+                hidden.add((other, min((v, k) for k, v in groups[other].items() if v > 0)[1]))
     shown_groups = {g: {k: (label if (g, k) in hidden else v) for k, v in cells.items()} for g, cells in groups.items()}
     return (label if total_hidden else total), shown_groups
+
+
+def _hidden_cells_recoverable(values: list[int], threshold: int) -> bool:
+    """Whether a reader who knows these hidden cells' sum could work out each of them.
+
+    Zeros are shown, so a reader knows each hidden cell is at least 1, and the label says it is below
+    ``threshold``. One hidden cell is its group's remainder; two hidden cells adding up to 2 must be
+    1 and 1, and two adding up to ``2 * (threshold - 1)`` must both be ``threshold - 1``.
+    """
+    if not values:
+        return False
+    known_sum = sum(int(v) for v in values)
+    return len(values) == 1 or known_sum == len(values) or known_sum == len(values) * (threshold - 1)
 
 
 def suppress_value(value: int, threshold: int) -> str | int:

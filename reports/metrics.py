@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from reports.figures import programme_metrics
-from reports.queries import load_metric_inputs
+from reports.queries import MetricInputs, load_metric_inputs
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -35,7 +35,11 @@ def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
 
 def metrics_for_period(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> dict[str, Any]:
     """The contract's figures; ``team_ids`` narrows them to some teams (None: the whole programme)."""
-    inputs = load_metric_inputs(start, end, team_ids)
+    return metrics_from_inputs(start, end, load_metric_inputs(start, end, team_ids))
+
+
+def metrics_from_inputs(start: dt.date, end: dt.date, inputs: MetricInputs) -> dict[str, Any]:
+    """The contract's figures from inputs already loaded (the dashboard reuses them for its charts)."""
     return programme_metrics(
         start,
         end,

@@ -8,9 +8,14 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import func, or_
 
-from programme.models import Kind, ProgrammeSession, Status
+from programme.models import DebriefRequest, Kind, ProgrammeSession, Status, debrief_affected_teams
 from rosters.extensions import db
 from rosters.models import Agency, Person, Team, TrainingRecord
+
+
+def _tuples(rows) -> list[tuple]:
+    """Plain tuples for pandas: it probes Row objects attribute by attribute, which is slow."""
+    return [tuple(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None 
         .group_by(s.kind, s.status, s.format, s.incident_category)
     ).all()
     sessions = pd.DataFrame(
-        grouped, columns=["kind", "status", "format", "incident_category", "sessions", "attendees"]
+        _tuples(grouped), columns=["kind", "status", "format", "incident_category", "sessions", "attendees"]
     )
 
     requested = s.requested_on.between(start, end)
@@ -62,6 +67,15 @@ def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None 
     debrief_requests = db.session.scalar(
         db.select(func.count()).select_from(s).where(s.kind == Kind.DEBRIEF.value, requested)
     ) or 0
+    # Requests made in the service that have no session yet (waiting, accepted or declined) are requests
+    # too; once a session exists it carries the request date and is counted above.
+    r = DebriefRequest
+    waiting = r.requested_on.between(start, end) & r.session_id.is_(None)
+    if team_ids is not None:
+        waiting = waiting & r.id.in_(
+            db.select(debrief_affected_teams.c.request_id).where(debrief_affected_teams.c.team_id.in_(team_ids))
+        )
+    debrief_requests += db.session.scalar(db.select(func.count()).select_from(r).where(waiting)) or 0
 
     waits = db.session.execute(
         db.select(s.date, s.requested_on).where(
@@ -78,7 +92,7 @@ def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None 
         .where(t.completed_on <= end, or_(t.expires_on.is_(None), t.expires_on >= end))
         .group_by(t.course)
     ).all()
-    trained = pd.DataFrame(trained_rows, columns=["course", "people"])
+    trained = pd.DataFrame(_tuples(trained_rows), columns=["course", "people"])
 
     return MetricInputs(teams_total, teams_covered, sessions, debrief_requests, debrief_waits, trained)
 
@@ -111,7 +125,7 @@ def teams_frame(team_ids: list[int] | None = None) -> pd.DataFrame:
     )
     if team_ids is not None:
         query = query.where(Team.id.in_(team_ids))
-    return pd.DataFrame(db.session.execute(query).all(), columns=["team_id", "team", "service", "agency"])
+    return pd.DataFrame(_tuples(db.session.execute(query).all()), columns=["team_id", "team", "service", "agency"])
 
 
 def supervision_by_month(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
@@ -125,7 +139,8 @@ def supervision_by_month(start: dt.date, end: dt.date, team_ids: list[int] | Non
         .group_by(month)
         .order_by(month)
     ).all()
-    return pd.DataFrame(rows, columns=["month", "sessions", "attendances"]).astype({"sessions": "int64", "attendances": "int64"})
+    frame = pd.DataFrame(_tuples(rows), columns=["month", "sessions", "attendances"])
+    return frame.astype({"sessions": "int64", "attendances": "int64"})
 
 
 def team_month_sessions(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
@@ -139,7 +154,7 @@ def team_month_sessions(start: dt.date, end: dt.date, team_ids: list[int] | None
                s.status == Status.DELIVERED.value)
         .group_by(s.team_id, month)
     ).all()
-    return pd.DataFrame(rows, columns=["team_id", "month", "sessions"])
+    return pd.DataFrame(_tuples(rows), columns=["team_id", "month", "sessions"])
 
 
 def last_supervision(end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
@@ -154,7 +169,7 @@ def last_supervision(end: dt.date, team_ids: list[int] | None = None) -> pd.Data
     )
     if team_ids is not None:
         query = query.where(s.team_id.in_(team_ids))
-    return pd.DataFrame(db.session.execute(query).all(), columns=["team_id", "last_date"])
+    return pd.DataFrame(_tuples(db.session.execute(query).all()), columns=["team_id", "last_date"])
 
 
 def facilitator_load(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
@@ -166,7 +181,7 @@ def facilitator_load(start: dt.date, end: dt.date, team_ids: list[int] | None = 
         .where(_sessions_where(start, end, team_ids), s.status != Status.CANCELLED.value)
         .group_by(Person.id, Person.name, s.kind)
     ).all()
-    return pd.DataFrame(rows, columns=["facilitator", "kind", "sessions"])
+    return pd.DataFrame(_tuples(rows), columns=["facilitator", "kind", "sessions"])
 
 
 def training_expiring(today: dt.date, days: int) -> pd.DataFrame:
@@ -178,7 +193,7 @@ def training_expiring(today: dt.date, days: int) -> pd.DataFrame:
         .where(t.expires_on.between(today, today + dt.timedelta(days=days)))
         .order_by(t.expires_on, Person.name)
     ).all()
-    return pd.DataFrame(rows, columns=["name", "course", "expires_on"])
+    return pd.DataFrame(_tuples(rows), columns=["name", "course", "expires_on"])
 
 
 def session_table(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
@@ -192,6 +207,6 @@ def session_table(start: dt.date, end: dt.date, team_ids: list[int] | None = Non
         .where(_sessions_where(start, end, team_ids))
         .order_by(s.date, s.kind, Team.name)
     ).all()
-    frame = pd.DataFrame(rows, columns=["date", "kind", "format", "team", "service", "agency", "status", "attendees",
+    frame = pd.DataFrame(_tuples(rows), columns=["date", "kind", "format", "team", "service", "agency", "status", "attendees",
                                         "duration_minutes", "incident_category", "requested_on"])
     return frame

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from programme.models import LONDON
 from reports import charts, figures, queries
-from reports.metrics import metrics_for_period
+from reports.metrics import metrics_from_inputs
 from rosters import audit
 from rosters.auth import role_required
 from rosters.extensions import db
@@ -123,14 +123,15 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
     """Every figure, table and chart for one set of filters; small numbers hidden when ``suppress``."""
     g.csp_allow_inline_styles = True  # the charts' own styling; scripts stay nonce-only
     team_ids = team_ids_for(filters)
-    metrics = metrics_for_period(filters.start, filters.end, team_ids)
+    inputs = queries.load_metric_inputs(filters.start, filters.end, team_ids)
+    metrics = metrics_from_inputs(filters.start, filters.end, inputs)
     months = figures.month_range(filters.start, filters.end)
     monthly = figures.monthly_supervision(queries.supervision_by_month(filters.start, filters.end, team_ids), months)
     coverage = figures.coverage_matrix(
         queries.teams_frame(team_ids), queries.team_month_sessions(filters.start, filters.end, team_ids),
         queries.last_supervision(filters.end, team_ids), months, filters.end,
     )
-    waits = queries.load_metric_inputs(filters.start, filters.end, team_ids).debrief_waits
+    waits = inputs.debrief_waits
     buckets = figures.wait_buckets(waits)
     categories = figures.category_table(metrics)
     load = figures.load_table(queries.facilitator_load(filters.start, filters.end, team_ids))
@@ -167,12 +168,21 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
         tiles["debriefs_group"] = groups["format"]["group"]
         categories["debriefs"] = [groups["category"][c] for c in categories["category"]]
         buckets["debriefs"] = [groups["wait"][w] for w in buckets["wait"]]
-        for key in ("debrief_requests", "supervision_attendances", "supervision_sessions_delivered"):
-            tiles[key] = figures.suppress_value(tiles[key], threshold)
+        tiles["debrief_requests"] = figures.suppress_value(tiles["debrief_requests"], threshold)
+        # Sessions delivered stay shown: a session is a team's event, not a person, and the coverage
+        # table publishes every team's sessions by month anyway, so hiding the tile would hide nothing.
         if isinstance(tiles["debriefs_delivered"], str) or metrics["debriefs_delivered"] < threshold:
             tiles["median_days"] = None  # a median of one or two debriefs is one person's wait
+        # Monthly attendances add up to the attendances tile: suppressed together, so that one small
+        # month cannot be worked out by taking the others from the total.
+        attendance_total, attendance_months = figures.suppress_groups(
+            metrics["supervision_attendances"],
+            {"month": dict(zip(monthly["month"], monthly["attendances"], strict=True))},
+            threshold,
+        )
+        tiles["supervision_attendances"] = attendance_total
         monthly = monthly.astype({"attendances": "object"})
-        monthly["attendances"] = [figures.suppress_value(v, threshold) for v in monthly["attendances"]]
+        monthly["attendances"] = [attendance_months["month"][m] for m in monthly["month"]]
 
     return {
         "metrics": metrics, "tiles": tiles, "months": months, "monthly": monthly, "coverage": coverage,
@@ -234,8 +244,10 @@ def _quarter(value: str | None) -> tuple[dt.date, dt.date, str]:
         except ValueError:
             abort(400, "Choose a quarter such as 2026-Q2")
     else:
-        previous = (pd.Timestamp(today) - pd.offsets.QuarterBegin(startingMonth=1)).date()
-        year_n, q_n = previous.year, (previous.month - 1) // 3 + 1
+        # The last complete quarter, whatever day of the current one it is. (Taking a QuarterBegin off
+        # today gave the current, unfinished quarter on most days and the previous one on its first.)
+        previous = pd.Timestamp(today).to_period("Q") - 1
+        year_n, q_n = previous.year, previous.quarter
     start = dt.date(year_n, 3 * (q_n - 1) + 1, 1)
     end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(startingMonth=3)).date()
     return start, end, f"{year_n}-Q{q_n}"
@@ -312,7 +324,9 @@ def figure_sheets(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
         "facilitators_trained_debrief": "Trained debrief facilitators",
         "facilitators_trained_supervision": "Trained supervision facilitators",
     }
-    summary = pd.DataFrame([{"figure": labels[k], "value": "" if tiles[k] is None else tiles[k]} for k in labels])
+    # An object column: otherwise one float (coverage %, a half-day median) turns every count into "12.0".
+    values = pd.Series(["" if tiles[k] is None else tiles[k] for k in labels], dtype="object")
+    summary = pd.DataFrame({"figure": list(labels.values()), "value": values})
     coverage = data["coverage"][["team", "service", "agency", *data["months"], "last_session", "gap"]]
     return {"summary": summary, "supervision_by_month": data["monthly"], "debriefs_by_category": data["categories"],
             "time_to_debrief": data["buckets"], "team_coverage": coverage}

@@ -40,8 +40,23 @@ def free_port() -> int:
 class Server:
     """A gunicorn server on a local port, spoken to with plain http.client."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, log: Path | None = None):
         self.port = port
+        self.log = log
+
+    def workers_that_answered(self, method: str, path: str, requests: int) -> set[str]:
+        """Process ids of the gunicorn workers whose access log shows these requests.
+
+        A worker writes its log line just after sending the response, so wait a moment for all of them.
+        """
+        assert self.log is not None
+        deadline = time.monotonic() + 10
+        while True:
+            lines = [line.split() for line in self.log.read_text().splitlines() if line.startswith("access ")]
+            answered = [pid for _, pid, verb, url, *_ in lines if verb == method and url == path]
+            if len(answered) >= requests or time.monotonic() > deadline:
+                return set(answered)
+            time.sleep(0.1)
 
     def request(self, method: str, path: str, token: str | None = None) -> tuple[int, dict | None]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -65,7 +80,8 @@ def server(database_url: str, _migrated: None, tmp_path_factory: pytest.TempPath
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "60", "app:app"],
+             "--timeout", "60", "--access-logfile", "-", "--access-logformat", "access %(p)s %(m)s %(U)s %(s)s",
+             "app:app"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
@@ -81,7 +97,7 @@ def server(database_url: str, _migrated: None, tmp_path_factory: pytest.TempPath
             if time.monotonic() > deadline:
                 pytest.fail(f"gunicorn did not answer /healthz within 60 seconds:\n{log.read_text()}")
             time.sleep(0.2)
-        yield Server(port)
+        yield Server(port, log)
     finally:
         process.terminate()
         try:
@@ -100,7 +116,7 @@ def all_at_once(calls: list) -> list:
         barrier.wait()
         try:
             results[index] = calls[index]()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions below, not lost in a thread
+        except Exception as exc:  # reported by the assertions below, not lost in a thread
             results[index] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
@@ -138,6 +154,8 @@ def test_twenty_simultaneous_requests_for_three_places(app, server):
     assert not errors, errors
     statuses = [status for status, _ in results]
     assert statuses == [201] * 20, results
+    # The requests really were shared out between worker processes (the access log names each pid).
+    assert len(server.workers_that_answered("POST", path, 20)) > 1
     bodies = [body for _, body in results]
     booked = [b for b in bodies if b["status"] == "booked"]
     waiting = [b for b in bodies if b["status"] == "waitlisted"]
@@ -209,7 +227,7 @@ def test_cancelling_and_booking_at_once_never_overfills(app, server):
     path = f"/api/v1/slots/{session_id}/bookings"
     first = [server.request("POST", path, token) for _, token in people[:6]]
     assert [body["status"] for _, body in first] == ["booked"] * 3 + ["waitlisted"] * 3
-    token_of = dict(people)
+    token_of = {person.id: token for person, token in people}
     rows = bookings_of(session_id)
     cancels = [
         lambda booking=booking: server.request("DELETE", f"/api/v1/bookings/{booking.id}", token_of[booking.person_id])

@@ -82,8 +82,9 @@ def test_lead_signs_in_and_reads_the_roster(page, live_server):
     sign_in(page, live_server, "lead@demo.example.org")
     expect(page.get_by_text("Signed in as Pat Lead")).to_be_visible()
     assert axe_violations(page) == []
-    for link, heading in [("Teams", "Teams"), ("People", "People"), ("Facilitators", "Facilitators and training")]:
-        page.get_by_role("navigation", name="Menu").get_by_role("link", name=link).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Roster").click()
+    for link, heading in [("Teams", "Teams"), ("People", "People"), ("Facilitators and training", "Facilitators and training")]:
+        page.get_by_role("navigation", name="Roster").get_by_role("link", name=link).click()
         expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         assert axe_violations(page) == [], link
     expect(page.get_by_text("Expiring soon").first).to_be_visible()

@@ -1,0 +1,364 @@
+"""E-mail about supervision places, delivered to a real SMTP server (aiosmtpd) listening on this machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import logging
+import socket
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+
+from programme import mail, notices
+from programme.models import LONDON, Booking, ProgrammeSession, local_to_utc
+from programme.services import book_place, cancel_session
+from rosters.extensions import db
+from rosters.models import utcnow
+from rosters.services import create_token
+from tests.factories import make_person, make_session, make_team
+
+DAY = dt.date(2027, 7, 6)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message delivered; it can refuse chosen recipients."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m, e in zip(self.messages, self.envelopes, strict=True) if e.rcpt_tos == [address]]
+
+    def clear(self) -> None:
+        self.envelopes.clear()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    handler = Mailbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_app(make_app, mailbox):
+    """The app with MAIL_SERVER pointing at the local SMTP server, inside an app context."""
+    handler, port = mailbox
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="wellbeing@council.example")
+    with app.app_context():
+        yield app, handler
+
+
+def bearer(person) -> dict[str, str]:
+    token = create_token(person.email)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def supervision(team, day: dt.date = DAY, capacity: int = 1, **fields) -> ProgrammeSession:
+    fields.setdefault("starts_at", local_to_utc(day, dt.time(10, 0)))
+    return make_session(team=team, date=day, status="scheduled", capacity=capacity, location="Room 4", **fields)
+
+
+def member(team, name: str) -> object:
+    first = name.split()[0].lower()
+    return make_person(team=team, name=name, email=f"{first}@example.org")
+
+
+def assert_no_names(messages: list[EmailMessage], *people) -> None:
+    """Subjects can be read on lock screens and in logs: no names or addresses in them."""
+    for message in messages:
+        subject = message["Subject"]
+        for person in people:
+            for part in [*person.name.split(), person.email, person.email.split("@")[0]]:
+                assert part.lower() not in subject.lower(), subject
+
+
+def ics_of(message: EmailMessage) -> Calendar:
+    parts = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 1, [p.get_content_type() for p in message.iter_attachments()]
+    assert parts[0].get_filename().endswith(".ics")
+    return Calendar.from_ical(parts[0].get_content())
+
+
+# --- booking, waitlist, promotion ---------------------------------------------------------------
+
+
+def test_booking_confirms_with_a_calendar_file_and_the_waitlist_is_told_its_place(smtp_app):
+    app, box = smtp_app
+    client = app.test_client()
+    team = make_team(name="Assessment North")
+    session = supervision(team, capacity=1)
+    ada, ben = member(team, "Ada Lovelace"), member(team, "Ben Okri")
+
+    assert client.post(f"/api/v1/slots/{session.id}/bookings", headers=bearer(ada)).status_code == 201
+    assert client.post(f"/api/v1/slots/{session.id}/bookings", headers=bearer(ben)).status_code == 201
+
+    [confirmation] = box.to("ada@example.org")
+    assert confirmation["Subject"] == "Place booked: supervision on 6 July"
+    assert confirmation["From"] == "wellbeing@council.example"
+    assert confirmation["To"] == "ada@example.org"
+    body = confirmation.get_body(("plain",)).get_content()
+    assert "Hello Ada Lovelace" in body and "Tuesday 6 July 2027, 10:00 to 11:30" in body and "Room 4" in body
+    [event] = ics_of(confirmation).walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2027, 7, 6, 9, 0, tzinfo=dt.UTC)  # 10:00 in London
+    assert str(event.get("status")) == "CONFIRMED"
+
+    [waiting] = box.to("ben@example.org")
+    assert waiting["Subject"] == "On the waitlist: supervision on 6 July"
+    assert "number 1 on the waitlist" in waiting.get_body(("plain",)).get_content()
+    assert not list(waiting.iter_attachments())
+    assert_no_names(box.messages, ada, ben)
+
+
+def test_cancelling_a_place_tells_the_person_promoted(smtp_app):
+    app, box = smtp_app
+    client = app.test_client()
+    team = make_team()
+    session = supervision(team, capacity=1)
+    ada, ben, cy = member(team, "Ada Lovelace"), member(team, "Ben Okri"), member(team, "Cy Twombly")
+    ada_headers = bearer(ada)
+    mine = client.post(f"/api/v1/slots/{session.id}/bookings", headers=ada_headers).get_json()
+    for person in (ben, cy):
+        client.post(f"/api/v1/slots/{session.id}/bookings", headers=bearer(person))
+    box.clear()
+
+    assert client.delete(f"/api/v1/bookings/{mine['id']}", headers=ada_headers).status_code == 204
+
+    assert [e.rcpt_tos for e in box.envelopes] == [["ben@example.org"]]
+    [promotion] = box.messages
+    assert promotion["Subject"] == "You have a place: supervision on 6 July"
+    assert "A place came free and it is now yours" in promotion.get_body(("plain",)).get_content()
+    ics_of(promotion)
+    assert_no_names(box.messages, ada, ben, cy)
+
+
+def test_cancelling_a_session_tells_everyone_booked_and_waiting(smtp_app):
+    _, box = smtp_app
+    team = make_team()
+    session = supervision(team, capacity=2)
+    people = [member(team, name) for name in ("Ada Lovelace", "Ben Okri", "Cy Twombly")]
+    for person in people:
+        book_place(session.id, person)
+    earlier = make_person(team=team, email="gone@example.org")
+    gone = book_place(session.id, earlier)
+    gone.status = "cancelled"  # gave up their place before: not told again
+    db.session.commit()
+
+    affected = cancel_session(session, "The facilitator is unwell")
+    db.session.commit()
+    sent = mail.send(notices.session_cancelled(session, affected))
+
+    assert sent == 3
+    assert sorted(e.rcpt_tos[0] for e in box.envelopes) == ["ada@example.org", "ben@example.org", "cy@example.org"]
+    for message in box.messages:
+        assert message["Subject"] == "Cancelled: supervision on 6 July"
+        assert "Reason: The facilitator is unwell" in message.get_body(("plain",)).get_content()
+        [event] = ics_of(message).walk("VEVENT")
+        assert str(event.get("status")) == "CANCELLED"
+    assert_no_names(box.messages, *people)
+
+
+def test_a_refused_recipient_does_not_stop_the_others_getting_their_message(smtp_app, caplog):
+    _, box = smtp_app
+    team = make_team()
+    session = supervision(team, capacity=5)
+    people = [member(team, name) for name in ("Ada Lovelace", "Ben Okri", "Cy Twombly")]
+    for person in people:
+        book_place(session.id, person)
+    db.session.commit()
+    box.refuse.add("ben@example.org")
+
+    affected = cancel_session(session, "Room flooded")
+    db.session.commit()
+    with caplog.at_level(logging.WARNING):
+        outcome = mail.deliver(notices.session_cancelled(session, affected))
+
+    assert outcome == [True, False, True]
+    assert sorted(e.rcpt_tos[0] for e in box.envelopes) == ["ada@example.org", "cy@example.org"]
+    assert "refused" in caplog.text
+    assert "ben@example.org" not in caplog.text and "Ben" not in caplog.text
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def starting_in(team, hours: float, **fields) -> ProgrammeSession:
+    starts = (utcnow() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
+    local_day = starts.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
+    return make_session(team=team, date=local_day, starts_at=starts, status="scheduled", capacity=2,
+                        location="Room 4", **fields)
+
+
+def test_send_reminders_reminds_each_booked_place_once_and_no_one_else(smtp_app):
+    app, box = smtp_app
+    runner = app.test_cli_runner()
+    team = make_team()
+    soon = starting_in(team, 3)
+    later = starting_in(team, 30)
+    ada, ben, cy = member(team, "Ada Lovelace"), member(team, "Ben Okri"), member(team, "Cy Twombly")
+    book_place(soon.id, ada)
+    book_place(soon.id, ben)
+    book_place(soon.id, cy)  # waitlisted: no reminder
+    book_place(later.id, ada)  # more than 24 hours ahead: not yet
+    cancelled_place = book_place(later.id, cy)
+    cancelled_place.status = "cancelled"
+    db.session.commit()
+
+    result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "2 reminder(s) due; 2 sent" in result.output
+    assert sorted(e.rcpt_tos[0] for e in box.envelopes) == ["ada@example.org", "ben@example.org"]
+    for message in box.messages:
+        assert message["Subject"].startswith("Reminder: supervision on ")
+        ics_of(message)
+    assert_no_names(box.messages, ada, ben, cy)
+
+    again = runner.invoke(args=["send-reminders"])
+    assert again.exit_code == 0, again.output
+    assert "0 reminder(s) due" in again.output
+    assert len(box.envelopes) == 2
+
+    # The later session comes within reach once --hours covers it; still only Ada, who holds a place.
+    wider = runner.invoke(args=["send-reminders", "--hours", "48"])
+    assert wider.exit_code == 0
+    assert [e.rcpt_tos[0] for e in box.envelopes[2:]] == ["ada@example.org"]
+
+
+def test_reminders_skip_cancelled_and_started_sessions(smtp_app):
+    app, box = smtp_app
+    team = make_team()
+    started = starting_in(team, -0.25)
+    called_off = starting_in(team, 2)
+    person = member(team, "Ada Lovelace")
+    db.session.add(Booking(session=started, person=person, status="booked", booked_at=utcnow()))
+    book_place(called_off.id, person)
+    cancel_session(called_off, "Facilitator unwell")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0 and "0 reminder(s) due" in result.output
+    assert box.envelopes == []
+
+
+def test_reminders_that_could_not_be_sent_are_tried_again_next_time(make_app, mailbox, caplog):
+    handler, port = mailbox
+    down = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
+    with down.app_context():
+        team = make_team()
+        soon = starting_in(team, 2)
+        book_place(soon.id, member(team, "Ada Lovelace"))
+        db.session.commit()
+        with caplog.at_level(logging.ERROR):
+            result = down.test_cli_runner().invoke(args=["send-reminders"])
+        assert result.exit_code == 0, result.output
+        assert "1 reminder(s) due; 0 sent" in result.output
+        assert "E-mail delivery failed" in caplog.text
+        db.session.expire_all()
+        assert db.session.scalar(db.select(Booking)).reminder_sent_at is None
+
+    up = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    with up.app_context():
+        result = up.test_cli_runner().invoke(args=["send-reminders"])
+        assert "1 reminder(s) due; 1 sent" in result.output
+        assert [e.rcpt_tos for e in handler.envelopes] == [["ada@example.org"]]
+        assert db.session.scalar(db.select(Booking)).reminder_sent_at is not None
+
+
+# --- no server, or a server that cannot be reached ------------------------------------------------
+
+
+def test_without_a_mail_server_messages_are_logged_not_sent(make_app, mailbox, caplog):
+    handler, _ = mailbox
+    app = make_app(MAIL_SERVER="")
+    with app.app_context():
+        team = make_team()
+        soon = starting_in(team, 2)
+        ada = member(team, "Ada Lovelace")
+        book_place(soon.id, ada)
+        db.session.commit()
+        with caplog.at_level(logging.INFO):
+            booked = app.test_client().post(
+                f"/api/v1/slots/{supervision(team).id}/bookings", headers=bearer(ada)
+            )
+            result = app.test_cli_runner().invoke(args=["send-reminders"])
+        assert booked.status_code == 201
+        assert result.exit_code == 0, result.output
+        assert "1 reminder(s) due; 0 sent by e-mail (no MAIL_SERVER: written to the log)" in result.output
+        assert "E-mail not sent (no MAIL_SERVER): 'Place booked: supervision on 6 July'" in caplog.text
+        assert "E-mail not sent (no MAIL_SERVER): 'Reminder: supervision on" in caplog.text
+        assert "Ada" not in caplog.text and "ada@example.org" not in caplog.text
+        assert handler.envelopes == []
+        # Logged counts as handled: the next run does not log it again.
+        again = app.test_cli_runner().invoke(args=["send-reminders"])
+        assert "0 reminder(s) due" in again.output
+
+
+def test_an_unreachable_mail_server_is_logged_and_the_booking_stands(make_app, caplog):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    with app.app_context():
+        team = make_team()
+        session = supervision(team)
+        ada = member(team, "Ada Lovelace")
+        headers = bearer(ada)
+        with caplog.at_level(logging.ERROR):
+            response = app.test_client().post(f"/api/v1/slots/{session.id}/bookings", headers=headers)
+        assert response.status_code == 201
+        assert response.get_json()["status"] == "booked"
+        assert "E-mail delivery failed" in caplog.text
+        assert "ada@example.org" not in caplog.text
+        db.session.expire_all()
+        assert db.session.get(ProgrammeSession, session.id).booked_count == 1
+        assert db.session.get(Booking, response.get_json()["id"]).status == "booked"
+
+
+def test_moving_a_session_after_its_reminder_reminds_again_before_the_new_time(smtp_app, monkeypatch):
+    from programme import services
+    from tests.factories import make_training
+
+    monkeypatch.setattr(services, "bank_holidays", lambda first, last: {})  # whatever day the test runs on
+    app, box = smtp_app
+    runner = app.test_cli_runner()
+    team = make_team()
+    facilitator = make_training(course="peer_supervision", completed_on=dt.date(2025, 1, 1)).person
+    soon = starting_in(team, 3, facilitator=facilitator)
+    book_place(soon.id, member(team, "Ada Lovelace"))
+    db.session.commit()
+    assert "1 reminder(s) due" in runner.invoke(args=["send-reminders"]).output
+    # Put back by two hours: still within the next day, so the new time is reminded too.
+    later = soon.starts_local + dt.timedelta(hours=2)
+    services.edit_occurrence(soon, day=later.date(), start=later.time(), duration_minutes=90, capacity=2,
+                    location="Room 4", online_link="")
+    db.session.commit()
+    assert "1 reminder(s) due" in runner.invoke(args=["send-reminders"]).output
+    assert [e.rcpt_tos[0] for e in box.envelopes] == ["ada@example.org", "ada@example.org"]

@@ -1,0 +1,123 @@
+"""Real browser journeys through the programme dashboard in Debian Chromium: charts drawn under the CSP, axe-clean."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from programme.demo import DEMO_PASSWORD
+from rosters.extensions import db
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("browser tests need Debian's chromium (apt-get install -y chromium)")
+    pytest.skip("Debian chromium is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def live_server(app, runner) -> Iterator[str]:
+    """Serve the demo programme on a free local port for the length of one test."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def watch_console(page) -> list[str]:
+    """Every console error and page error, as text, from now on."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: messages.append(str(error)))
+    return messages
+
+
+def charts_drawn(page) -> None:
+    expect(page.locator("#chart-supervision .main-svg").first).to_be_attached()
+    expect(page.locator("#chart-coverage .main-svg").first).to_be_attached()
+
+
+def test_lead_reads_filters_and_exports_the_dashboard(page, live_server):
+    errors = watch_console(page)
+    sign_in(page, live_server, "lead@demo.example.org")
+    expect(page.get_by_text("Signed in as Pat Lead")).to_be_visible()
+    page.goto(live_server + "/dashboard")
+    expect(page.get_by_role("heading", name="Programme dashboard", level=1)).to_be_visible()
+    charts_drawn(page)
+    assert not [m for m in errors if "Content Security Policy" in m or "Content-Security-Policy" in m], errors
+    assert errors == []
+
+    page.get_by_label("Service", exact=True).select_option("Assessment")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"service=Assessment"))
+    expect(page.get_by_label("Service", exact=True)).to_have_value("Assessment")
+    charts_drawn(page)
+    expect(page.locator(".app-tile").first).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "dashboard-lead")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Figures for sharing (Excel, small numbers hidden)").click()
+    download = info.value
+    assert re.fullmatch(r"wellbeing-figures-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.xlsx", download.suggested_filename)
+    assert Path(download.path()).read_bytes()[:2] == b"PK"  # a zip, as every .xlsx is
+    assert not [m for m in errors if "Content Security Policy" in m or "Content-Security-Policy" in m], errors
+
+
+def test_managers_dashboard_at_phone_width_is_accessible(page, live_server):
+    errors = watch_console(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, "manager@demo.example.org")
+    expect(page.get_by_text("Signed in as Morgan Manager")).to_be_visible()
+    page.goto(live_server + "/dashboard")
+    expect(page.get_by_role("heading", name="Assessment Team 1: support figures", level=1)).to_be_visible()
+    charts_drawn(page)
+    expect(page.get_by_label("Service", exact=True)).to_have_count(0)
+    assert axe_violations(page) == []
+    assert not [m for m in errors if "Content Security Policy" in m or "Content-Security-Policy" in m], errors
+    shot(page, "dashboard-manager-phone")
