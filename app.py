@@ -26,12 +26,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from rosters.extensions import csrf, db, login_manager, migrate
-    from rosters.web import register_error_pages, register_security_headers, register_templates
+    from rosters.web import (
+        register_error_pages,
+        register_input_guard,
+        register_security_headers,
+        register_templates,
+        register_url_converters,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    register_url_converters(app)
+    register_input_guard(app)
     register_templates(app)
     register_security_headers(app)
     register_error_pages(app)
@@ -52,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     from rosters.auth import bp as auth_bp
     from rosters.extensions import csrf
     from rosters.views import bp as rosters_bp
+    from rosters.views_audit import bp as audit_bp
+    from rosters.views_privacy import bp as privacy_bp
 
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
     app.register_blueprint(auth_bp)
@@ -60,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(debriefs_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(series_bp)
 
@@ -69,11 +81,13 @@ def register_commands(app: Flask) -> None:
     from programme.demo import register_commands as programme_commands
     from reports.cli import register_commands as report_commands
     from rosters.cli import register_commands as roster_commands
+    from rosters.privacy import register_commands as privacy_commands
 
     roster_commands(app)
     programme_commands(app)
     reminder_commands(app)
     report_commands(app)
+    privacy_commands(app)
 
 
 app = create_app()

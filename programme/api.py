@@ -108,7 +108,7 @@ def list_slots():
 @token_required()
 def create_booking(slot_id: int):
     person: Person = g.api_person
-    session = db.session.get(ProgrammeSession, slot_id)
+    session = db.session.get(ProgrammeSession, slot_id) if slot_id < 2**31 else None  # no larger id exists
     if session is None or session.kind != Kind.SUPERVISION.value:
         return api_error(404, "no such slot")
     try:
@@ -140,7 +140,7 @@ def create_booking(slot_id: int):
 @token_required()
 def delete_booking(booking_id: int):
     person: Person = g.api_person
-    booking = db.session.get(Booking, booking_id)
+    booking = db.session.get(Booking, booking_id) if booking_id < 2**31 else None  # no larger id exists
     # Someone else's booking is reported as unknown: ids reveal nothing about other people.
     if booking is None or (booking.person_id != person.id and person.role != Role.LEAD.value):
         return api_error(404, "no such booking")

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rosters.extensions import db
@@ -85,7 +85,9 @@ class ProgrammeSession(db.Model):
         CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 50", name="capacity_range"),
         CheckConstraint("attendees IS NULL OR attendees >= 0", name="attendees_not_negative"),
         CheckConstraint("status <> 'delivered' OR attendees IS NOT NULL", name="delivered_has_attendees"),
-        CheckConstraint("status = 'cancelled' OR facilitator_id IS NOT NULL", name="facilitator_unless_cancelled"),
+        # Retention (rosters/privacy.py) removes the facilitator of old sessions and sets anonymised_at.
+        CheckConstraint("status = 'cancelled' OR facilitator_id IS NOT NULL OR anonymised_at IS NOT NULL",
+                        name="facilitator_unless_cancelled"),
         CheckConstraint("requested_on IS NULL OR requested_on <= date", name="requested_not_after_date"),
         # The database itself refuses an over-filled session, whatever the code above it does.
         CheckConstraint("booked_count >= 0 AND (capacity IS NULL OR booked_count <= capacity)", name="places_not_overfilled"),
@@ -113,6 +115,7 @@ class ProgrammeSession(db.Model):
     location: Mapped[str] = mapped_column(String(300), default="", server_default="")
     online_link: Mapped[str] = mapped_column(String(500), default="", server_default="")
     cancelled_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    anonymised_at: Mapped[dt.datetime | None]  # personal links removed by retention or erasure
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -248,7 +251,8 @@ class Booking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Empty once retention or erasure has removed the person; the booking still counts.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     attendance: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -257,7 +261,7 @@ class Booking(db.Model):
     reminder_sent_at: Mapped[dt.datetime | None]
 
     session: Mapped[ProgrammeSession] = relationship(back_populates="bookings")
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person | None] = relationship()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,11 +312,13 @@ class DebriefRequest(db.Model):
             f"follow_up IS NULL OR {_in('follow_up', tuple(f.value for f in FollowUp))}", name="follow_up_known"
         ),
         CheckConstraint("incident_date <= requested_on", name="incident_not_after_request"),
-        CheckConstraint("status <> 'declined' OR length(decline_reason) > 0", name="declined_has_reason"),
+        CheckConstraint("status <> 'declined' OR length(decline_reason) > 0 OR anonymised_at IS NOT NULL",
+                        name="declined_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Empty once retention or erasure has removed the requester (rosters/privacy.py).
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     requested_on: Mapped[dt.date]
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -335,10 +341,14 @@ class DebriefRequest(db.Model):
     follow_up_due_on: Mapped[dt.date | None]
     follow_up: Mapped[str | None] = mapped_column(String(20))
     follow_up_recorded_at: Mapped[dt.datetime | None]
+    # A legal hold exempts the request from retention and its people from erasure (rosters/privacy.py).
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
+    legal_hold_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    anonymised_at: Mapped[dt.datetime | None]  # personal links removed by retention
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    requested_by: Mapped[Person] = relationship(foreign_keys=[requested_by_id])
+    requested_by: Mapped[Person | None] = relationship(foreign_keys=[requested_by_id])
     manager: Mapped[Person | None] = relationship(foreign_keys=[manager_id])
     triaged_by: Mapped[Person | None] = relationship(foreign_keys=[triaged_by_id])
     facilitator: Mapped[Person | None] = relationship(foreign_keys=[facilitator_id])

@@ -627,7 +627,7 @@ def record_register(
         # refuse a delivered session without one, so say so rather than fail.
         raise ProgrammeError("This session has no facilitator; a delivered session needs one")
     if outcome == Status.DELIVERED.value:
-        missing = [b.person.name for b in booked if b.id not in attendance]
+        missing = [(b.person.name if b.person else "a removed person") for b in booked if b.id not in attendance]
         if missing:
             raise ProgrammeError("Mark everyone booked as attended or did not attend: " + ", ".join(missing))
         for booking in booked:

@@ -1,24 +1,89 @@
-"""Signing in and out, role checks for pages, and bearer tokens for the JSON API."""
+"""Signing in and out, role checks for pages, bearer tokens for the JSON API, and throttling of both."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import hmac
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
+from rosters import audit
 from rosters.extensions import db, login_manager
 from rosters.models import Person, Role, SignInSession, hash_secret, utcnow
-from rosters.services import find_person, person_for_token, verify_password
+from rosters.services import find_person, normalise_email, person_for_token, verify_password
 
 bp = Blueprint("auth", __name__)
+
+# One limiter for the process; each app's config says where the counts live (RATELIMIT_STORAGE_URI:
+# memory:// per worker, or a Redis shared by every worker). Only failures are counted, so an office
+# signing in together behind one address is never held up; once a limit is reached, every attempt
+# (right password or not) is refused until the window has passed, so a guess cannot be confirmed.
+limiter = Limiter(
+    key_func=get_remote_address,  # the client's address (TRUSTED_PROXIES decides whom to believe)
+    strategy="moving-window",
+    in_memory_fallback_enabled=True,  # if Redis goes away, keep counting per worker rather than fail
+)
+
+
+@bp.record_once
+def _init_limiter(state: BlueprintSetupState) -> None:
+    """Bind the limiter to the app this blueprint joins; the limits below guard this blueprint's routes."""
+    limiter.init_app(state.app)
+
+
+def address_digest(email: str) -> str:
+    """A keyed digest of an e-mail address tried, so limits and the audit trail never hold the address."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _account_key() -> str:
+    return "sign-in-account:" + address_digest(request.form.get("email", ""))
+
+
+def _sign_in_failed(response) -> bool:
+    return response.status_code != 302  # success and "already signed in" both redirect
+
+
+def _retry_minutes() -> int:
+    """Whole minutes until the limit just reached lets another attempt through (at least 1)."""
+    breached = limiter.current_limit
+    seconds = breached.window[0] - time.time() if breached is not None else 60  # window[0]: when it resets
+    return max(1, math.ceil(seconds / 60))
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_attempts(error: RateLimitExceeded):
+    """429 in the house style, saying when to try again and nothing about any account."""
+    minutes = _retry_minutes()
+    wait = f"{minutes} minute{'' if minutes == 1 else 's'}"
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": f"too many requests with a token that is not valid; try again in {wait}"})
+    else:
+        paragraphs = [
+            f"There have been too many attempts to sign in. Wait {wait}, then try again.",
+            "If you have forgotten your password, ask your programme lead to set a new one.",
+        ]
+        response = current_app.make_response(
+            render_template("errors/error.html", title="Too many attempts to sign in", paragraphs=paragraphs)
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
 
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to continue."
@@ -74,9 +139,18 @@ def api_error(status: int, message: str):
 
 
 def token_required(*roles: Role) -> Callable:
-    """Authenticate an API call by ``Authorization: Bearer TOKEN``; 401 without, 403 for the wrong role."""
+    """Authenticate an API call by ``Authorization: Bearer TOKEN``; 401 without, 403 for the wrong role.
+
+    Calls answered 401 count against API_TOKEN_FAILURE_LIMIT per client address, across the whole API,
+    so tokens cannot be guessed; past it every call from that address gets 429 until the window passes.
+    """
 
     def decorator(view: Callable) -> Callable:
+        @limiter.shared_limit(
+            lambda: current_app.config["API_TOKEN_FAILURE_LIMIT"],
+            scope="api-token-failures",
+            deduct_when=lambda response: response.status_code == 401,
+        )
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
@@ -115,6 +189,15 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_sign_in_failed
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("rosters.home"))
@@ -127,11 +210,23 @@ def sign_in():
             session.clear()  # a fresh session: nothing from before sign-in carries over
             sign_in = SignInSession.start(person)
             db.session.add(sign_in)
+            audit.record("sign_in", person=person)
             db.session.commit()
             person.current_sign_in = sign_in
             login_user(person)
             return redirect(next_url)
-        db.session.commit()  # keep a password rehash, if any
+        # The trail says which account was tried, if any, and never the password; an address that
+        # is no one's is kept only as a keyed digest, so repeated tries can be matched up.
+        if person is None:
+            reason = "no such account"
+        elif not person.is_active:
+            reason = "account cannot sign in"
+        else:
+            reason = "wrong password"
+        audit.record(
+            "sign_in_failed", person, detail=f"{reason}; address digest {address_digest(form.email.data or '')}"
+        )
+        db.session.commit()  # the audit line, and a password rehash if any
         failed = True
         # One message whether the address or the password was wrong: no account enumeration.
         form.email.errors = list(form.email.errors) + ["Enter a correct email address and password"]
@@ -147,7 +242,8 @@ def sign_out():
     sign_in = current_user.current_sign_in
     if sign_in is not None:
         sign_in.ended_at = utcnow()
-        db.session.commit()
+    audit.record("sign_out")
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse_many
+
 
 def database_url(instance_path: str) -> str:
     """Return the SQLAlchemy URL: ``DATABASE_URL`` if set, else SQLite under ``instance/``."""
@@ -49,12 +51,32 @@ def env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_flag(name: str, default: bool) -> bool:
+    """Read yes/no from the environment: 1, true or yes mean yes; unset means ``default``."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes"}
+
+
+def env_rate_limit(name: str, default: str) -> str:
+    """Read a rate limit such as "10 per 15 minutes", refusing one that cannot be parsed at start-up."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a rate limit such as '10 per 15 minutes', not {value!r}") from None
+    return value
+
+
 def load_config(instance_path: str) -> dict:
     """Build the Flask configuration mapping."""
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: values (debrief text, e-mail addresses) never reach logs or error messages,
+        # even with SQL logging switched on or when a statement fails.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "").strip() or "Children's Services",
         "SERVICE_NAME": "Staff wellbeing support",
         "DEFAULT_SESSION_CAPACITY": env_int("DEFAULT_SESSION_CAPACITY", 8),
@@ -65,7 +87,22 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Off by default for plain-HTTP development; a request that arrived over HTTPS (directly or
+        # through TRUSTED_PROXIES) gets a Secure cookie whatever this says.
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"},
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 trusts none,
+        # so a client cannot forge its address (rate limits) or claim HTTPS.
+        "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
+        # Throttling (Flask-Limiter). memory:// counts per worker process; give every worker the same
+        # redis://host:6379/0 so the counts are shared.
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        # Failed sign-ins allowed per client address and per e-mail address tried. An office behind one
+        # address shares the first; the second stops guessing one person's password from many addresses.
+        "SIGN_IN_LIMIT_PER_ADDRESS": env_rate_limit("SIGN_IN_LIMIT_PER_ADDRESS", "10 per 15 minutes"),
+        "SIGN_IN_LIMIT_PER_ACCOUNT": env_rate_limit("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # Calls with an unknown or revoked API token allowed per client address.
+        "API_TOKEN_FAILURE_LIMIT": env_rate_limit("API_TOKEN_FAILURE_LIMIT", "20 per 15 minutes"),
         "WTF_CSRF_TIME_LIMIT": None,
         # Outgoing e-mail; with no MAIL_SERVER, messages are written to the log instead.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
@@ -83,6 +120,8 @@ def load_config(instance_path: str) -> dict:
         "FOLLOW_UP_DAYS": env_int("FOLLOW_UP_DAYS", 28),
         # Counts from 1 to this minus one are shown as "<N" wherever figures leave the programme team.
         "SUPPRESSION_THRESHOLD": env_int("SUPPRESSION_THRESHOLD", 5),
+        # flask apply-retention removes personal links from closed records older than this.
+        "RETENTION_MONTHS": env_int("RETENTION_MONTHS", 24),
         # The address people reach the service at, for links in e-mails and calendar feeds.
         "BASE_URL": os.environ.get("BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
     }

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from typing import ClassVar
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rosters.extensions import db
@@ -111,6 +111,11 @@ class Person(db.Model):
     # Digest of the secret in this person's calendar feed address; replaced to revoke the old address.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # Privacy (rosters/privacy.py): a legal hold keeps this person's links through retention and erasure;
+    # anonymised_at marks the placeholder an erased person leaves behind so that figures stay the same.
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
+    legal_hold_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    anonymised_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,7 +17,12 @@ from rosters.models import Agency, ApiToken, Course, Person, Role, Team, Trainin
 
 password_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 128
+MAX_PASSWORD_LENGTH = 128  # room for passphrases and password managers (at least 64 is the guidance)
+# The 19,640 most common passwords, most common first, lower case: Django 5.2's list
+# (django/contrib/auth/common-passwords.txt.gz, BSD licence, compiled by Royce Williams), unzipped.
+# The whole list rather than its top 10,000, because only 3,903 of those are long enough to pass the
+# length rule anyway; 8,354 of the whole list are.
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt"
 # A hash of nothing in particular, checked when no such person exists so timing does not tell.
 _DUMMY_HASH = password_hasher.hash("no such person: constant-time comparison")
 
@@ -48,7 +55,14 @@ def own_agency() -> Agency:
 
 
 def get_or_create_agency(name: str) -> Agency:
-    agency = db.session.scalar(db.select(Agency).where(func.lower(Agency.name) == name.strip().lower()))
+    """Find an agency by name, exactly or else ignoring case; create it if new."""
+    name = name.strip()
+    # Exact first: SQLite's lower() folds ASCII letters only, so "Équipe Santé" must match as written.
+    agency = db.session.scalar(db.select(Agency).where(Agency.name == name))
+    if agency is None:
+        # Agencies are few: compare with Python's full Unicode case folding, the same on every database.
+        folded = name.casefold()
+        agency = next((a for a in db.session.scalars(db.select(Agency)) if a.name.casefold() == folded), None)
     if agency is None:
         agency = Agency(name=name.strip())
         db.session.add(agency)
@@ -56,11 +70,21 @@ def get_or_create_agency(name: str) -> Agency:
     return agency
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, read once per process."""
+    return frozenset(line for line in COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines() if line)
+
+
 def check_password_rules(password: str) -> None:
+    """Refuse a password that is too short, too long, or on the list of common passwords."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise RosterError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise RosterError(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+    # The list is lower case; "Password123" is as guessable as "password123".
+    if password.strip().lower() in common_passwords():
+        raise RosterError("Password is too common: choose one that is not on lists of often-used passwords")
 
 
 def set_password(person: Person, password: str) -> None:

@@ -93,7 +93,7 @@ def import_csv():
             result = run_import(form.kind.data, data)
         except ImportFailed as failure:
             errors = failure.errors
-    status = 400 if errors else 200
+    status = 400 if errors or form.errors else 200  # a form with errors is a bad request, as elsewhere
     return render_template(
         "rosters/import.html",
         form=form,

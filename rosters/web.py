@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with that request", ["Go back and try again."]),
@@ -54,7 +58,64 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure when SESSION_COOKIE_SECURE says so or the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host from TRUSTED_PROXIES proxies in front of the app, and no one else.
+
+    The client's address (sign-in limits) and whether it used HTTPS (HSTS, Secure cookies) come from
+    these headers behind a proxy; with no trusted proxy, anyone could forge them.
+    """
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` URL parts that fit the database's integer: a larger id is simply not found (404)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's own parameter name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Must run before blueprints are registered: rules pick their converters when they are added."""
+    app.url_map.converters["int"] = DatabaseId
+
+
+def register_input_guard(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """NUL is never meaningful in a form, query or JSON text, and PostgreSQL refuses it in text columns."""
+        if "\x00" in request.query_string.decode("latin-1") or "%00" in request.query_string.decode("latin-1"):
+            return _bad_request()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if request.mimetype == "application/json":
+                if b"\\u0000" in request.get_data(cache=True) or b"\x00" in request.get_data(cache=True):
+                    return _bad_request()
+            elif any("\x00" in value for values in request.form.listvalues() for value in values):
+                return _bad_request()
+        return None
+
+
+def _bad_request():
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "text must not contain NUL characters"}), 400
+    title, paragraphs = ERROR_PAGES[400]
+    return render_template("errors/error.html", title=title, paragraphs=paragraphs), 400
+
+
 def register_security_headers(app: Flask) -> None:
+    """Security headers and cookie flags on every response; both depend on how the request arrived."""
+    trust_proxies(app)
+    app.session_interface = HttpsAwareSessionInterface()
+
     @app.after_request
     def set_headers(response):
         nonce = csp_nonce()
@@ -93,6 +154,20 @@ def register_error_pages(app: Flask) -> None:
             return jsonify({"error": "internal error"}), 500
         title, paragraphs = ERROR_PAGES[500]
         return render_template("errors/error.html", title=title, paragraphs=paragraphs), 500
+
+
+class HideResultRows(logging.Filter):
+    """Drop SQLAlchemy's DEBUG lines: they hold result rows (debrief text, addresses, password hashes).
+
+    SQL statements still log at INFO, their values hidden by the engine's ``hide_parameters``, so
+    switching every logger to DEBUG never writes personal data to the application log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(HideResultRows())
 
 
 @event.listens_for(Engine, "connect")

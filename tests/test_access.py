@@ -1,0 +1,566 @@
+"""Who may reach what: every route in the URL map, for every role, against an explicit table.
+
+A route missing from ``EXPECTED`` fails ``test_every_route_has_a_decision``: whoever adds a route
+decides, here, who may reach it. The walk uses real records (two teams, a supervision series and its
+sessions, bookings, two debrief requests, a learning point, a calendar feed) so that every address
+points at something that exists; other teams' and other people's records are checked separately.
+
+Statuses for GET: 200, 302 to the sign-in page (anonymous), 403 (wrong role), 404 (not yours, or
+unknown), 405 (wrong method). A POST without any data is refused (400/403/404) or redirects (302,
+for single-button actions such as booking a place, and to the sign-in page for anonymous
+visitors): never 500. CSRF protection is off in the walk so that the views' own checks are tested;
+``test_post_without_csrf_token_is_refused`` checks that it refuses every web form POST when on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from programme import mail
+from programme.debrief_services import (
+    Arrangement,
+    DebriefAsk,
+    accept_request,
+    add_learning_point,
+    arrange_session,
+    request_debrief,
+)
+from programme.models import LONDON, Booking, DebriefRequest, ProgrammeSession
+from programme.services import SeriesRequest, book_place, create_series
+from rosters.extensions import db
+from rosters.models import hash_secret
+from rosters.services import create_token
+from tests.factories import PASSWORD, make_person, make_session, make_team, make_training
+
+ROLES = ("anonymous", "member", "manager", "facilitator", "lead")
+FEED_SECRET = "feed-secret-for-the-access-test-0123456789"
+UNKNOWN_ID = 987654
+
+
+def by_role(anonymous: int, member: int, manager: int, facilitator: int, lead: int) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, member, manager, facilitator, lead), strict=True))
+
+
+PUBLIC = by_role(200, 200, 200, 200, 200)
+SIGNED_IN = by_role(302, 200, 200, 200, 200)
+LEADS = by_role(302, 403, 403, 403, 200)
+LEADS_AND_MANAGERS = by_role(302, 403, 200, 403, 200)
+FACILITATORS_AND_LEADS = by_role(302, 403, 403, 200, 200)
+API_NO_TOKEN = by_role(401, 401, 401, 401, 401)  # a signed-in browser's cookie is not an API credential
+
+# (endpoint, method) -> expected status for each role, using the records built by ``world``.
+# The debrief used is the one the facilitator chairs (``chaired``); the booking is the member's own.
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    # Public by design.
+    ("rosters.healthz", "GET"): PUBLIC,
+    ("rosters.about", "GET"): PUBLIC,
+    ("static", "GET"): PUBLIC,
+    ("reports.plotly_js", "GET"): PUBLIC,
+    ("booking.feed", "GET"): PUBLIC,  # calendar apps cannot sign in: the secret in the address is the key
+    ("auth.sign_in", "GET"): by_role(200, 302, 302, 302, 302),  # signed in: off to the home page
+    ("auth.sign_in", "POST"): by_role(200, 302, 302, 302, 302),  # empty form shown again with its errors
+    ("api.openapi", "GET"): PUBLIC,
+    # Anyone signed in.
+    ("rosters.home", "GET"): SIGNED_IN,
+    ("auth.sign_out", "POST"): by_role(302, 302, 302, 302, 302),
+    ("booking.slots", "GET"): SIGNED_IN,
+    ("booking.calendar", "GET"): SIGNED_IN,
+    # A new feed address is made by a single button (the CSRF token is its only field) and shown once.
+    ("booking.create_feed", "POST"): SIGNED_IN,
+    ("booking.revoke_feed", "POST"): by_role(302, 302, 302, 302, 302),
+    # The member's team's session: the manager shares the team, facilitators and leads see every team.
+    ("booking.session_ics", "GET"): SIGNED_IN,
+    # Booking is one button: the member and manager are in the team; leads may book any team's session;
+    # the facilitator is in another team.
+    ("booking.book", "POST"): by_role(302, 302, 302, 403, 302),
+    # The member's own booking: anyone else is told it does not exist.
+    ("booking.cancel", "POST"): by_role(302, 302, 404, 404, 404),
+    ("debriefs.new_request", "GET"): SIGNED_IN,
+    ("debriefs.new_request", "POST"): by_role(302, 400, 400, 400, 400),
+    ("debriefs.mine", "GET"): SIGNED_IN,
+    # Only the person who asked sees the confirmation, not even a lead.
+    ("debriefs.request_sent", "GET"): by_role(302, 200, 404, 404, 404),
+    # Debriefs: leads and the chair only; to anyone else the request does not exist.
+    ("debriefs.list_requests", "GET"): LEADS,
+    ("debriefs.chairing", "GET"): FACILITATORS_AND_LEADS,
+    ("debriefs.show_request", "GET"): by_role(302, 404, 404, 200, 200),
+    ("debriefs.accept", "POST"): by_role(302, 404, 404, 403, 409),  # already triaged: a conflict, shown
+    ("debriefs.decline", "POST"): by_role(302, 404, 404, 403, 400),
+    ("debriefs.arrange", "POST"): by_role(302, 404, 404, 403, 400),
+    ("debriefs.log_session", "GET"): by_role(302, 404, 404, 200, 200),
+    ("debriefs.log_session", "POST"): by_role(302, 404, 404, 400, 400),
+    ("debriefs.follow_up", "POST"): by_role(302, 404, 404, 400, 400),
+    # Learning log: leads.
+    ("learning.list_points", "GET"): LEADS,
+    ("learning.new_point", "GET"): LEADS,
+    ("learning.new_point", "POST"): by_role(302, 403, 403, 403, 400),
+    ("learning.export_csv", "GET"): LEADS,
+    ("learning.advance", "POST"): by_role(302, 403, 403, 403, 302),  # one button: draft -> approved
+    # Rosters and import: leads.
+    ("rosters.teams", "GET"): LEADS,
+    ("rosters.people", "GET"): LEADS,
+    ("rosters.facilitators", "GET"): LEADS,
+    ("rosters.import_csv", "GET"): LEADS,
+    ("rosters.import_csv", "POST"): by_role(302, 403, 403, 403, 400),  # the form shown again with its errors
+    # The audit trail: leads.
+    ("audit.trail", "GET"): LEADS,
+    # Privacy (subject access, erasure, legal hold): leads. The person is another member (``stranger``).
+    ("privacy.index", "GET"): LEADS,
+    ("privacy.person", "GET"): LEADS,
+    ("privacy.export", "GET"): LEADS,
+    ("privacy.erase", "GET"): LEADS,
+    ("privacy.erase", "POST"): by_role(302, 403, 403, 403, 400),  # nothing erased without the typed address
+    # A hold needs a reason: refused with a message on the page it returns to.
+    ("privacy.person_hold", "POST"): by_role(302, 403, 403, 403, 302),
+    ("privacy.debrief_hold", "POST"): by_role(302, 403, 403, 403, 302),
+    # Dashboard: leads, and managers for their own team; exports and the board report: leads.
+    ("reports.dashboard", "GET"): LEADS_AND_MANAGERS,
+    ("reports.board_report", "GET"): LEADS,
+    ("reports.export", "GET"): LEADS,
+    # Supervision series: leads.
+    ("series.list_series", "GET"): LEADS,
+    ("series.new_series", "GET"): LEADS,
+    ("series.new_series", "POST"): by_role(302, 403, 403, 403, 400),
+    ("series.show_series", "GET"): LEADS,
+    ("series.edit_series", "GET"): LEADS,
+    ("series.edit_series", "POST"): by_role(302, 403, 403, 403, 400),
+    ("series.edit_session", "GET"): LEADS,
+    ("series.edit_session", "POST"): by_role(302, 403, 403, 403, 400),
+    ("series.cancel_session", "GET"): LEADS,
+    ("series.cancel_session", "POST"): by_role(302, 403, 403, 403, 400),
+    # Registers: the session's own facilitator and leads.
+    ("series.my_sessions", "GET"): FACILITATORS_AND_LEADS,
+    ("series.take_register", "GET"): FACILITATORS_AND_LEADS,
+    ("series.take_register", "POST"): by_role(302, 403, 403, 200, 200),  # not started: the page, nothing stored
+    # The JSON API authenticates by bearer token only.
+    ("api.metrics", "GET"): API_NO_TOKEN,
+    ("api.list_slots", "GET"): API_NO_TOKEN,
+    ("api.create_booking", "POST"): API_NO_TOKEN,
+    ("api.delete_booking", "DELETE"): API_NO_TOKEN,
+    ("api.create_debrief", "POST"): API_NO_TOKEN,
+}
+
+# Statuses that never mean "let through": with these expected, a 200 would be a hole.
+REFUSED = {302, 401, 403, 404, 405}
+
+
+@dataclass
+class World:
+    north: Any
+    south: Any
+    people: dict[str, Any]
+    stranger: Any
+    other_facilitator: Any
+    series: Any
+    north_session: ProgrammeSession
+    south_session: ProgrammeSession
+    others_session: ProgrammeSession
+    debrief_session: ProgrammeSession
+    my_booking: Booking
+    strangers_booking: Booking
+    chaired: DebriefRequest
+    unchaired: DebriefRequest
+    point: Any
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
+    """The address arguments each endpoint is walked with."""
+    return {
+        "static": lambda: {"filename": "app.css"},
+        "booking.feed": lambda: {"secret": FEED_SECRET},
+        "booking.session_ics": lambda: {"session_id": world.north_session.id},
+        "booking.book": lambda: {"session_id": world.north_session.id},
+        "booking.cancel": lambda: {"booking_id": world.my_booking.id},
+        "debriefs.request_sent": lambda: {"request_id": world.chaired.id},
+        "debriefs.show_request": lambda: {"request_id": world.chaired.id},
+        "debriefs.accept": lambda: {"request_id": world.chaired.id},
+        "debriefs.decline": lambda: {"request_id": world.chaired.id},
+        "debriefs.arrange": lambda: {"request_id": world.chaired.id},
+        "debriefs.log_session": lambda: {"request_id": world.chaired.id},
+        "debriefs.follow_up": lambda: {"request_id": world.chaired.id},
+        "learning.advance": lambda: {"point_id": world.point.id},
+        "reports.export": lambda: {"fmt": "csv"},
+        "series.show_series": lambda: {"series_id": world.series.id},
+        "series.edit_series": lambda: {"series_id": world.series.id},
+        "series.edit_session": lambda: {"session_id": world.north_session.id},
+        "series.cancel_session": lambda: {"session_id": world.north_session.id},
+        "series.take_register": lambda: {"session_id": world.north_session.id},
+        "privacy.person": lambda: {"person_id": world.stranger.id},
+        "privacy.export": lambda: {"person_id": world.stranger.id},
+        "privacy.erase": lambda: {"person_id": world.stranger.id},
+        "privacy.person_hold": lambda: {"person_id": world.stranger.id},
+        "privacy.debrief_hold": lambda: {"request_id": world.chaired.id},
+        "api.create_booking": lambda: {"slot_id": world.north_session.id},
+        "api.delete_booking": lambda: {"booking_id": world.my_booking.id},
+    }
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    """Throttling off: the walk makes far more refused calls than any limit allows (tested elsewhere)."""
+    app = make_app(RATELIMIT_ENABLED=False)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def no_mail(monkeypatch) -> list:
+    sent: list = []
+    monkeypatch.setattr(mail, "send", lambda batch: sent.extend(batch) or len(sent))
+    return sent
+
+
+@pytest.fixture
+def world(app: Flask, no_mail) -> World:
+    """Two teams and one person of each role; a record of every kind, some of them other people's."""
+    north, south = make_team(name="Assessment North"), make_team(name="Fostering South")
+    people = {
+        "member": make_person(name="Mel Member", team=north),
+        "manager": make_person(name="Max Manager", role="manager", team=north),
+        "facilitator": make_person(name="Fay Facilitator", role="facilitator", team=south),
+        "lead": make_person(name="Pat Lead", role="lead"),
+    }
+    stranger = make_person(name="Sid Stranger", team=south)
+    other_facilitator = make_person(name="Oli Other", role="facilitator")
+    for person in (people["facilitator"], other_facilitator):
+        make_training(person=person, course="peer_supervision", completed_on=dt.date(2024, 1, 1))
+        make_training(person=person, course="critical_incident_debrief", completed_on=dt.date(2024, 1, 1))
+    people["member"].calendar_token_hash = hash_secret(FEED_SECRET)
+
+    today = dt.datetime.now(LONDON).date()
+    first = today + dt.timedelta(days=14)
+    series = create_series(SeriesRequest(
+        team=north, facilitator=people["facilitator"], pattern="every_n_weeks", interval_weeks=2,
+        weekday=first.weekday(), first_date=first, last_date=first + dt.timedelta(weeks=6),
+        start_time=dt.time(10, 0), duration_minutes=90, capacity=8, location="Room 1",
+    ))
+    north_session = series.sessions[0]
+    south_session = make_session(team=south, status="scheduled", date=first, capacity=8,
+                                 facilitator=other_facilitator, starts_at=north_session.starts_at)
+    others_session = make_session(team=north, status="scheduled", date=first + dt.timedelta(days=1), capacity=8,
+                                  facilitator=other_facilitator,
+                                  starts_at=north_session.starts_at + dt.timedelta(days=1))
+    my_booking = book_place(north_session.id, people["member"])
+    strangers_booking = book_place(south_session.id, stranger)
+
+    ask = DebriefAsk(incident_date=today - dt.timedelta(days=2), incident_category="serious_violence",
+                     preferred_format="group", manager=people["manager"], affected_teams=[north])
+    chaired = request_debrief(people["member"], ask)
+    accept_request(chaired, people["lead"])
+    debrief_session = arrange_session(chaired, Arrangement(
+        facilitator=people["facilitator"], day=today + dt.timedelta(days=3), start=dt.time(14, 0),
+        duration_minutes=60, format="group", location="Room 2"))
+    unchaired = request_debrief(stranger, DebriefAsk(
+        incident_date=today - dt.timedelta(days=1), incident_category="other", preferred_format="either",
+        manager=people["manager"], affected_teams=[south]))
+    point = add_learning_point("Handover notes help after out-of-hours incidents", "", people["lead"])
+    tokens = {role: create_token(person.email) for role, person in people.items()}
+    tokens["stranger"] = create_token(stranger.email)
+    db.session.commit()
+    return World(north, south, people, stranger, other_facilitator, series, north_session, south_session,
+                 others_session, debrief_session, my_booking, strangers_booking, chaired, unchaired, point, tokens)
+
+
+def signed_in(app: Flask, world: World, role: str) -> FlaskClient:
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post("/sign-in", data={"email": world.people[role].email, "password": PASSWORD})
+        assert response.status_code == 302, f"{role} could not sign in"
+    return client
+
+
+def rules(app: Flask):
+    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint, rule.rule))
+
+
+def methods_of(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def build_url(app: Flask, world: World, rule, **override) -> str:
+    values = url_values(world)
+    arguments = dict(values[rule.endpoint]()) if rule.endpoint in values else {}
+    arguments.update(override)
+    missing = set(rule.arguments) - set(arguments)
+    assert not missing, f"{rule.rule}: add the arguments {sorted(missing)} for {rule.endpoint} to url_values()"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{k: v for k, v in arguments.items() if k in rule.arguments})
+
+
+def call(client: FlaskClient, method: str, url: str, **kwargs):
+    return client.open(url, method=method, **kwargs)
+
+
+def check(response, expected: int, role: str, what: str) -> str | None:
+    """A complaint, or None when the response is what the table says."""
+    status = response.status_code
+    if status >= 500:
+        return f"{what} as {role}: {status} (a server error)"
+    if status != expected:
+        return f"{what} as {role}: expected {expected}, got {status}"
+    if status == 302 and role == "anonymous" and expected in REFUSED:
+        location = response.headers.get("Location", "")
+        if "/sign-in" not in location and what not in ("POST /sign-out",):
+            return f"{what} as anonymous: redirected to {location}, not to the sign-in page"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_decision(app: Flask):
+    """No route is left unprotected by accident: a new one must be added to the table above."""
+    served = {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in methods_of(rule)}
+    undecided = sorted(served - set(EXPECTED))
+    assert not undecided, (
+        "These routes have no access decision in tests/test_access.py EXPECTED; add one per role: "
+        + ", ".join(f"{method} {endpoint}" for endpoint, method in undecided)
+    )
+    stale = sorted(set(EXPECTED) - served)
+    assert not stale, f"EXPECTED names routes that no longer exist: {stale}"
+
+
+def test_every_route_for_every_role(app: Flask, world: World):
+    """Walk the whole URL map as each role; every status must match the table (GETs first, then POSTs)."""
+    problems: list[str] = []
+    for role in ROLES:
+        client = signed_in(app, world, role)
+        # Each role starts from the same feed address (an earlier role's POSTs made itself a new one).
+        world.people["member"].calendar_token_hash = hash_secret(FEED_SECRET)
+        db.session.commit()
+        walked = [(rule, method) for rule in rules(app) for method in methods_of(rule)]
+        # Reading before changing, and signing out last of all.
+        walked.sort(key=lambda pair: (pair[0].endpoint == "auth.sign_out", pair[1] != "GET"))
+        for rule, method in walked:
+            expected = EXPECTED.get((rule.endpoint, method))
+            if expected is None:
+                continue  # reported by test_every_route_has_a_decision
+            url = build_url(app, world, rule)
+            db.session.expire_all()
+            response = call(client, method, url)
+            problem = check(response, expected[role], role, f"{method} {url}")
+            if problem:
+                problems.append(problem)
+    assert not problems, "\n".join(problems)
+
+
+def test_wrong_method_is_405_for_everyone(app: Flask, world: World):
+    problems = []
+    for role in ROLES:
+        client = signed_in(app, world, role)
+        for rule in rules(app):
+            if rule.endpoint == "auth.sign_out":
+                continue
+            url = build_url(app, world, rule)
+            for method in ("GET", "POST", "DELETE"):
+                if method in rule.methods:
+                    continue
+                status = call(client, method, url).status_code
+                if status != 405:
+                    problems.append(f"{method} {url} as {role}: expected 405, got {status}")
+    assert not problems, "\n".join(problems)
+
+
+def test_unknown_record_ids_are_404_and_never_500(app: Flask, world: World):
+    """Every address with a record id, with an id that does not exist, for each role (and a lead's token)."""
+    problems = []
+    for role in ROLES:
+        client = signed_in(app, world, role)
+        for rule in rules(app):
+            ids = [name for name, converter in rule._converters.items() if type(converter).__name__ == "IntegerConverter"]
+            if not ids:
+                continue
+            url = build_url(app, world, rule, **dict.fromkeys(ids, UNKNOWN_ID))
+            for method in methods_of(rule):
+                expected = EXPECTED[(rule.endpoint, method)][role]
+                if rule.endpoint.startswith("api."):
+                    response = call(client, method, url, headers={"Authorization": f"Bearer {world.tokens['lead']}"}) \
+                        if role == "lead" else call(client, method, url)
+                    want = {404} if role == "lead" else {401}
+                else:
+                    response = call(client, method, url)
+                    # Anonymous visitors go to sign in; a role refused outright may be told so before the
+                    # record is looked up (403) or after (404); everyone else learns the record is unknown.
+                    want = {302} if role == "anonymous" else {403, 404} if expected == 403 else {404}
+                if response.status_code not in want:
+                    problems.append(f"{method} {url} as {role}: expected {want}, got {response.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def huge_id_failures(app: Flask, world: World) -> list[str]:
+    """Addresses that answer a server error for an id larger than any database integer."""
+    client = signed_in(app, world, "lead")
+    headers = {"Authorization": f"Bearer {world.tokens['lead']}"}
+    failures = []
+    for rule in rules(app):
+        ids = [name for name, converter in rule._converters.items() if type(converter).__name__ == "IntegerConverter"]
+        if not ids:
+            continue
+        url = build_url(app, world, rule, **dict.fromkeys(ids, 2**64))
+        for method in methods_of(rule):
+            db.session.rollback()
+            status = call(client, method, url, headers=headers).status_code
+            if status >= 500:
+                failures.append(f"{method} {url}: {status}")
+    return failures
+
+
+def test_api_ids_too_large_for_the_database_are_404(app: Flask, world: World):
+    assert not [line for line in huge_id_failures(app, world) if "/api/v1/" in line]
+
+
+def test_page_ids_too_large_for_the_database_are_404(app: Flask, world: World):
+    failures = huge_id_failures(app, world)
+    assert not failures, "\n".join(failures)
+
+
+def test_post_without_csrf_token_is_refused(make_app, world: World):
+    """With CSRF protection on, as in production, a web form POST without its token changes nothing."""
+    app = make_app(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        for role in ("anonymous", "member", "lead"):
+            client = app.test_client()
+            if role != "anonymous":
+                # Sign in through the real page, token and all.
+                page = client.get("/sign-in").get_data(as_text=True)
+                token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+                response = client.post("/sign-in", data={"csrf_token": token, "email": world.people[role].email,
+                                                         "password": PASSWORD})
+                assert response.status_code == 302
+            for rule in rules(app):
+                if "POST" not in rule.methods or rule.endpoint.startswith("api."):
+                    continue
+                url = build_url(app, world, rule)
+                status = client.post(url).status_code
+                assert status == 400, f"POST {url} as {role} without a CSRF token: {status}"
+        bookings = db.session.scalar(db.select(db.func.count()).select_from(Booking))
+        assert bookings == 2  # nothing was booked or cancelled
+
+
+# --- other teams' and other people's records ------------------------------------------------------
+
+
+def test_member_cannot_reach_another_teams_session(app: Flask, world: World):
+    client = signed_in(app, world, "member")
+    south = world.south_session.id
+    assert client.get(f"/supervision/{south}.ics").status_code == 403
+    assert client.post(f"/supervision/{south}/book").status_code == 403
+    manager = signed_in(app, world, "manager")
+    assert manager.get(f"/supervision/{south}.ics").status_code == 403
+    db.session.expire_all()
+    assert not [b for b in db.session.get(ProgrammeSession, south).bookings if b.person_id == world.people["member"].id]
+
+
+def test_nobody_cancels_another_persons_booking(app: Flask, world: World):
+    theirs = world.strangers_booking.id
+    for role in ("member", "manager", "facilitator", "lead"):
+        client = signed_in(app, world, role)
+        assert client.post(f"/supervision/bookings/{theirs}/cancel").status_code == 404, role
+    db.session.expire_all()
+    assert db.session.get(Booking, theirs).status == "booked"
+
+
+def test_debriefs_are_hidden_from_everyone_but_leads_and_the_chair(app: Flask, world: World):
+    unchaired = world.unchaired.id
+    for role in ("member", "manager", "facilitator"):
+        client = signed_in(app, world, role)
+        for path in (f"/debriefs/{unchaired}", f"/debriefs/{unchaired}/log"):
+            assert client.get(path).status_code == 404, (role, path)
+        for action in ("accept", "decline", "arrange", "log", "follow-up"):
+            assert client.post(f"/debriefs/{unchaired}/{action}").status_code == 404, (role, action)
+    # The person who asked sees their confirmation; the member (who asked for another) does not.
+    assert signed_in(app, world, "member").get(f"/debriefs/request/{unchaired}/sent").status_code == 404
+    lead = signed_in(app, world, "lead")
+    assert lead.get(f"/debriefs/{unchaired}").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(DebriefRequest, unchaired).status == "requested"
+
+
+def test_facilitators_take_only_their_own_registers(app: Flask, world: World):
+    client = signed_in(app, world, "facilitator")
+    assert client.get(f"/facilitation/sessions/{world.others_session.id}/register").status_code == 404
+    assert client.post(f"/facilitation/sessions/{world.others_session.id}/register").status_code == 404
+    # A debrief is never reachable from the supervision pages, whoever chairs it.
+    debrief = world.debrief_session.id
+    for path in (f"/facilitation/sessions/{debrief}/register", f"/supervision/{debrief}.ics"):
+        assert client.get(path).status_code == 404, path
+    lead = signed_in(app, world, "lead")
+    for path in (f"/supervision/sessions/{debrief}/edit", f"/supervision/sessions/{debrief}/cancel",
+                 f"/supervision/{debrief}.ics", f"/facilitation/sessions/{debrief}/register"):
+        assert lead.get(path).status_code == 404, path
+
+
+def test_manager_dashboard_is_own_team_only(app: Flask, world: World):
+    client = signed_in(app, world, "manager")
+    assert client.get(f"/dashboard?team={world.south.id}").status_code == 200
+    assert client.get("/dashboard/export.csv").status_code == 403
+    assert client.get("/dashboard/report").status_code == 403
+
+
+def test_calendar_feed_needs_the_right_secret(app: Flask, world: World):
+    client = app.test_client()
+    assert client.get(f"/calendar/feed/{FEED_SECRET}.ics").status_code == 200
+    assert client.get(f"/calendar/feed/{FEED_SECRET}x.ics").status_code == 404
+    world.people["member"].enabled = False
+    db.session.commit()
+    assert client.get(f"/calendar/feed/{FEED_SECRET}.ics").status_code == 404
+
+
+# --- the JSON API with each role's token ------------------------------------------------------------
+
+
+def api(app: Flask, world: World, who: str, method: str, path: str, **kwargs):
+    headers = {"Authorization": f"Bearer {world.tokens[who]}"} if who != "anonymous" else {}
+    return app.test_client().open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+
+def test_api_by_token_and_role(app: Flask, world: World):
+    start, end = "2025-01-01", "2025-12-31"
+    expected_metrics = by_role(401, 403, 403, 403, 200)
+    for role in ROLES:
+        assert api(app, world, role, "GET", f"/metrics?start={start}&end={end}").status_code == expected_metrics[role]
+        assert api(app, world, role, "GET", "/slots").status_code == (401 if role == "anonymous" else 200)
+    assert api(app, world, "anonymous", "GET", "/openapi.json").status_code == 200
+    bad = app.test_client().get("/api/v1/slots", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    assert bad.get_json() == {"error": "the API token is not valid"}
+    assert api(app, world, "anonymous", "POST", "/debriefs", json={}).status_code == 401
+
+
+def test_api_slots_show_own_team_only(app: Flask, world: World):
+    frm = world.north_session.date.isoformat()
+    seen = {slot["id"] for slot in api(app, world, "member", "GET", f"/slots?from={frm}&to={frm}").get_json()["slots"]}
+    assert world.north_session.id in seen and world.south_session.id not in seen
+    seen = {slot["id"] for slot in api(app, world, "lead", "GET", f"/slots?from={frm}&to={frm}").get_json()["slots"]}
+    assert {world.north_session.id, world.south_session.id} <= seen
+
+
+def test_api_other_teams_slot_and_other_peoples_bookings(app: Flask, world: World):
+    assert api(app, world, "member", "POST", f"/slots/{world.south_session.id}/bookings").status_code == 403
+    assert api(app, world, "member", "POST", f"/slots/{world.debrief_session.id}/bookings").status_code == 404
+    assert api(app, world, "member", "POST", f"/slots/{UNKNOWN_ID}/bookings").status_code == 404
+    for role in ("member", "manager", "facilitator"):
+        response = api(app, world, role, "DELETE", f"/bookings/{world.strangers_booking.id}")
+        assert response.status_code == 404, role
+        assert response.get_json() == {"error": "no such booking"}
+    db.session.expire_all()
+    assert db.session.get(Booking, world.strangers_booking.id).status == "booked"
+    # The owner may cancel their own; leads may cancel anyone's through the API.
+    assert api(app, world, "stranger", "DELETE", f"/bookings/{world.strangers_booking.id}").status_code == 204
+    assert api(app, world, "lead", "DELETE", f"/bookings/{world.my_booking.id}").status_code == 204
+
+
+def test_api_refuses_a_disabled_persons_token(app: Flask, world: World):
+    world.people["lead"].enabled = False
+    db.session.commit()
+    assert api(app, world, "lead", "GET", "/slots").status_code == 401
