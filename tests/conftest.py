@@ -135,3 +135,11 @@ def auth(client: FlaskClient) -> AuthActions:
 @pytest.fixture
 def data_dir() -> Path:
     return Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium (it cannot download its own browser here)."""
+    from tests.browser_support import CHROMIUM, LAUNCH_ARGS
+
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_ARGS}

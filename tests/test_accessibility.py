@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 import threading
 import time
@@ -28,11 +27,12 @@ from programme.demo import DEMO_PASSWORD
 from programme.models import DebriefRequest, Kind, LearningPoint, ProgrammeSession, Status, SupervisionSeries
 from rosters.extensions import db
 from rosters.models import Person, utcnow
+from tests.browser_support import require_chromium
 from tests.factories import PASSWORD, make_person
 
 pytestmark = pytest.mark.browser
+require_chromium()
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 ROLES = ("member", "manager", "facilitator", "lead")
 PHONE = {"width": 375, "height": 800}
@@ -40,20 +40,6 @@ PHONE = {"width": 375, "height": 800}
 NOT_HTML = re.compile(r"\.(ics|csv|xlsx|json|js)$|\.<[^>]+>$")
 NOT_HTML_ENDPOINTS = {"static", "rosters.healthz"}
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("browser tests need Debian's chromium (apt-get install -y chromium)")
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from programme.models import LONDON, Booking, local_to_utc
 from rosters.extensions import db
+from tests.browser_support import axe_violations, require_chromium, serve, shot
 from tests.factories import PASSWORD, make_person, make_session, make_team
 
 pytestmark = pytest.mark.browser
+require_chromium()
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 MEMBER = "mel.member@example.org"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("browser tests need Debian's chromium (apt-get install -y chromium)")
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    }
 
 
 def _supervision(team, facilitator, days: int, **fields):
@@ -58,24 +40,8 @@ def live_server(app) -> Iterator[str]:
     full.booked_count = 1
     db.session.commit()
     db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-def axe_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    with serve(app) as base:
+        yield base
 
 
 def test_member_books_joins_a_waitlist_and_makes_a_calendar_feed(page, live_server):

@@ -3,42 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
-from programme.demo import DEMO_PASSWORD
 from programme.models import DebriefRequest, RequestStatus, local_to_utc
 from rosters.extensions import db
 from rosters.models import Person
+from tests.browser_support import axe_violations, require_chromium, serve, shot, sign_in
 
 pytestmark = pytest.mark.browser
+require_chromium()
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 FACILITATOR = "facilitator@demo.example.org"
 LEARNING = "Duty sergeants and social workers should agree a shared debrief offer after joint visits."
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("browser tests need Debian's chromium (apt-get install -y chromium)")
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    }
 
 
 @pytest.fixture
@@ -59,31 +40,8 @@ def live_server(app, runner) -> Iterator[str]:
     arranged.session.starts_at = local_to_utc(day, dt.time(14, 0))
     db.session.commit()
     db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-def axe_violations(page: Page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with serve(app) as base:
+        yield base
 
 
 def test_facilitator_logs_a_delivered_debrief_and_the_lead_sees_its_learning(page, live_server):
