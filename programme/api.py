@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, jsonify, request
@@ -104,28 +105,34 @@ def list_slots():
     return jsonify({"slots": [slot_json(session, person) for session in sessions]})
 
 
+def _committed(change: Callable[[], Any]) -> tuple[Any, Any]:
+    """Run a change to places and commit it; map refusals to the API's statuses (403, 409, 503)."""
+    try:
+        result = change()
+        db.session.commit()
+        return result, None
+    except NotAllowed as exc:
+        status, message = 403, str(exc)
+    except Conflict as exc:
+        status, message = 409, str(exc)
+    except IntegrityError:  # the one-live-booking index: a second request from the same person
+        status, message = 409, "You already have a place or a waitlist place on this session"
+    except OperationalError:
+        status, message = 503, "the service is busy; try again"
+    db.session.rollback()
+    return None, api_error(status, message)
+
+
 @bp.post("/slots/<int:slot_id>/bookings")
 @token_required()
 def create_booking(slot_id: int):
     person: Person = g.api_person
-    session = db.session.get(ProgrammeSession, slot_id) if slot_id < 2**31 else None  # no larger id exists
+    session = db.session.get(ProgrammeSession, slot_id)
     if session is None or session.kind != Kind.SUPERVISION.value:
         return api_error(404, "no such slot")
-    try:
-        booking = book_place(slot_id, person)
-        db.session.commit()
-    except NotAllowed as exc:
-        db.session.rollback()
-        return api_error(403, str(exc))
-    except Conflict as exc:
-        db.session.rollback()
-        return api_error(409, str(exc))
-    except IntegrityError:
-        db.session.rollback()
-        return api_error(409, "You already have a place or a waitlist place on this session")
-    except OperationalError:
-        db.session.rollback()
-        return api_error(503, "the service is busy; try again")
+    booking, error = _committed(lambda: book_place(slot_id, person))
+    if error is not None:
+        return error
     mail.send([notices.booking_made(booking)])
     response = jsonify(
         {"id": booking.id, "status": booking.status, "waitlist_position": waitlist_position(booking),
@@ -140,22 +147,13 @@ def create_booking(slot_id: int):
 @token_required()
 def delete_booking(booking_id: int):
     person: Person = g.api_person
-    booking = db.session.get(Booking, booking_id) if booking_id < 2**31 else None  # no larger id exists
+    booking = db.session.get(Booking, booking_id)
     # Someone else's booking is reported as unknown: ids reveal nothing about other people.
     if booking is None or (booking.person_id != person.id and person.role != Role.LEAD.value):
         return api_error(404, "no such booking")
-    try:
-        promoted = cancel_booking(booking_id, person)
-        db.session.commit()
-    except NotAllowed as exc:
-        db.session.rollback()
-        return api_error(403, str(exc))
-    except Conflict as exc:
-        db.session.rollback()
-        return api_error(409, str(exc))
-    except OperationalError:
-        db.session.rollback()
-        return api_error(503, "the service is busy; try again")
+    promoted, error = _committed(lambda: cancel_booking(booking_id, person))
+    if error is not None:
+        return error
     if promoted is not None:
         mail.send([notices.promoted(promoted)])
     return "", 204
