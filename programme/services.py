@@ -29,6 +29,7 @@ from programme.models import (
     local_to_utc,
     uk_time_exists,
 )
+from rosters import audit
 from rosters.extensions import db
 from rosters.models import Course, Person, Role, Team, TrainingRecord, utcnow
 
@@ -297,6 +298,7 @@ def create_series(request: SeriesRequest) -> SupervisionSeries:
     for day, reason in plan.skipped.items():
         series.skipped.append(SkippedDate(date=day, reason=reason))
     db.session.flush()
+    audit.record("series_created", series, detail=f"{len(plan.dates)} sessions, {len(plan.skipped)} skipped")
     return series
 
 
@@ -356,6 +358,7 @@ def edit_occurrence(
     if capacity != old_capacity:
         change.what.append(f"there are now {capacity} places")
     db.session.flush()
+    audit.record("session_changed", session, detail="; ".join(change.what))
     return change
 
 
@@ -403,6 +406,7 @@ def edit_future(
     series.location = location.strip()
     series.online_link = online_link.strip()
     db.session.flush()
+    audit.record("series_changed", series, detail=f"{len(changes)} future sessions")
     return changes
 
 
@@ -433,6 +437,7 @@ def cancel_session(session: ProgrammeSession, reason: str) -> list[Booking]:
     session.status = Status.CANCELLED.value
     session.cancelled_reason = reason.strip()
     db.session.flush()
+    audit.record("session_cancelled", session, detail=f"{len(affected)} people told")
     return affected
 
 
@@ -500,6 +505,8 @@ def book_place(session_id: int, person: Person) -> Booking:
         booking = Booking(session=session, person=person, created_at=now, status=BookingStatus.WAITLISTED.value)
     db.session.add(booking)
     db.session.flush()
+    audit.record("place_booked" if booking.status == BookingStatus.BOOKED.value else "waitlist_joined", booking,
+                 person=person)
     return booking
 
 
@@ -558,6 +565,8 @@ def cancel_booking(booking_id: int, person: Person) -> Booking | None:
         promoted_list = _promote(session)
         promoted = promoted_list[0] if promoted_list else None
     db.session.flush()
+    audit.record("booking_cancelled", booking, person=person,
+                 detail=f"booking {promoted.id} promoted from the waitlist" if promoted else "")
     return promoted
 
 
@@ -596,7 +605,9 @@ def change_capacity(session_id: int, capacity: int) -> list[Booking]:
     """Change the number of places on a session; raising it promotes people waiting."""
     session = lock_session(session_id)
     _require_scheduled(session)
-    return _set_capacity(session, capacity)
+    promoted = _set_capacity(session, capacity)
+    audit.record("capacity_changed", session, detail=f"{capacity} places, {len(promoted)} promoted")
+    return promoted
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,6 +653,7 @@ def record_register(
         session.attendees = None
         session.cancelled_reason = reason.strip()
     db.session.flush()
+    audit.record("register_taken", session, detail=outcome)
     return session
 
 

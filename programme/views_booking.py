@@ -31,6 +31,7 @@ from programme.services import (
     upcoming_slots,
     waitlist_position,
 )
+from rosters import audit
 from rosters.extensions import db
 from rosters.models import Person, hash_secret, utcnow
 
@@ -223,6 +224,7 @@ def create_feed():
     had_feed = person.calendar_token_hash is not None
     secret = secrets.token_urlsafe(32)
     person.calendar_token_hash = hash_secret(secret)
+    audit.record("calendar_feed_reset" if had_feed else "calendar_feed_created", person)
     db.session.commit()
     # Rendered rather than redirected: the secret is never kept anywhere to show it again.
     return render_template("programme/calendar.html", has_feed=True, new_url=feed_url(secret), reset=had_feed)
@@ -233,6 +235,7 @@ def create_feed():
 def revoke_feed():
     person = _me()
     person.calendar_token_hash = None
+    audit.record("calendar_feed_turned_off", person)
     db.session.commit()
     flash("Your calendar feed is turned off. Calendars subscribed to it will stop getting your sessions.", "success")
     return redirect(url_for("booking.calendar"))

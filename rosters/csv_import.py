@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from rosters import audit
 from rosters.extensions import db
 
 YES = {"yes", "y", "true", "1"}
@@ -278,5 +279,6 @@ def run_import(kind: str, data: bytes) -> ImportResult:
     if errors:
         db.session.rollback()
         raise ImportFailed(errors)
+    audit.record("spreadsheet_imported", detail=result.summary())
     db.session.commit()
     return result

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func
 
+from rosters import audit
 from rosters.extensions import db
 from rosters.models import Agency, ApiToken, Course, Person, Role, Team, TrainingRecord, hash_secret, utcnow
 
@@ -135,6 +136,7 @@ def create_user(email: str, name: str, role: str, password: str, team_name: str 
         person.team = team
     set_password(person, password)
     db.session.flush()
+    audit.record("sign_in_granted", person, detail=f"role {role_value}")
     return person
 
 
@@ -146,6 +148,7 @@ def create_token(email: str) -> str:
     token_row, token = ApiToken.issue(person)
     db.session.add(token_row)
     db.session.flush()
+    audit.record("api_token_created", person)
     return token
 
 
