@@ -53,24 +53,10 @@ FOLLOW_UPS = [
 ]
 
 
-class DateBoxes(UKDateField):
-    """UKDateField that survives a post without exactly three boxes (the GOV.UK widget unpacks three)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:
-            self.raw_data = None
-            if any(part.strip() for part in valuelist):
-                self.data = None
-                raise ValueError(self.gettext("Enter the date as day, month and year, for example 14 11 2026"))
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
 class DebriefRequestForm(FlaskForm):
     """Ask for a debrief. The view fills in the manager, team and colleague choices."""
 
-    incident_date = DateBoxes(
+    incident_date = UKDateField(
         "Date of the incident",
         description="For example, 14 11 2026. If it went on over several days, the day it ended.",
         required_message="Enter the date of the incident",
@@ -156,7 +142,7 @@ class DeclineForm(FlaskForm):
 class ArrangeForm(FlaskForm):
     """A dated session and its chair. The chair choices depend on the date, so the view fills them in."""
 
-    day = DateBoxes("Date", description="For example, 2 12 2026", required_message="Enter the date of the session")
+    day = UKDateField("Date", description="For example, 2 12 2026", required_message="Enter the date of the session")
     start_time = start_time_field()
     duration_minutes = duration_field()
     format = RadioField(

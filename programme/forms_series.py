@@ -38,6 +38,8 @@ class UKDateField(DateField):
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [part.strip() for part in valuelist]
         if not any(parts):
+            # Nothing typed: the widget redraws three empty boxes (it cannot unpack fewer or more values).
+            self.raw_data = None
             self.data = None
             return
         if len(parts) != 3:
