@@ -19,6 +19,9 @@ from tests.factories import PASSWORD
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
+# The programme with a record of every kind (``world``) that route-walking tests share.
+pytest_plugins = ["tests.world"]
+
 
 def _fresh_postgres(url: str) -> None:
     engine = create_engine(url)

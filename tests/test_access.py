@@ -14,33 +14,18 @@ visitors): never 500. CSRF protection is off in the walk so that the views' own 
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from programme import mail
-from programme.debrief_services import (
-    Arrangement,
-    DebriefAsk,
-    accept_request,
-    add_learning_point,
-    arrange_session,
-    request_debrief,
-)
-from programme.models import LONDON, Booking, DebriefRequest, ProgrammeSession
-from programme.services import SeriesRequest, book_place, create_series
+from programme.models import Booking, DebriefRequest, ProgrammeSession
 from rosters.extensions import db
 from rosters.models import hash_secret
-from rosters.services import create_token
-from tests.factories import PASSWORD, make_person, make_session, make_team, make_training
+from tests.factories import PASSWORD
+from tests.world import FEED_SECRET, ROLES, World, build_url, methods_of, rules, signed_in
 
-ROLES = ("anonymous", "member", "manager", "facilitator", "lead")
-FEED_SECRET = "feed-secret-for-the-access-test-0123456789"
 UNKNOWN_ID = 987654
 
 
@@ -147,62 +132,6 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api.create_debrief", "POST"): API_NO_TOKEN,
 }
 
-# Statuses that never mean "let through": with these expected, a 200 would be a hole.
-REFUSED = {302, 401, 403, 404, 405}
-
-
-@dataclass
-class World:
-    north: Any
-    south: Any
-    people: dict[str, Any]
-    stranger: Any
-    other_facilitator: Any
-    series: Any
-    north_session: ProgrammeSession
-    south_session: ProgrammeSession
-    others_session: ProgrammeSession
-    debrief_session: ProgrammeSession
-    my_booking: Booking
-    strangers_booking: Booking
-    chaired: DebriefRequest
-    unchaired: DebriefRequest
-    point: Any
-    tokens: dict[str, str] = field(default_factory=dict)
-
-
-def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
-    """The address arguments each endpoint is walked with."""
-    return {
-        "static": lambda: {"filename": "app.css"},
-        "booking.feed": lambda: {"secret": FEED_SECRET},
-        "booking.session_ics": lambda: {"session_id": world.north_session.id},
-        "booking.book": lambda: {"session_id": world.north_session.id},
-        "booking.cancel": lambda: {"booking_id": world.my_booking.id},
-        "debriefs.request_sent": lambda: {"request_id": world.chaired.id},
-        "debriefs.show_request": lambda: {"request_id": world.chaired.id},
-        "debriefs.accept": lambda: {"request_id": world.chaired.id},
-        "debriefs.decline": lambda: {"request_id": world.chaired.id},
-        "debriefs.arrange": lambda: {"request_id": world.chaired.id},
-        "debriefs.log_session": lambda: {"request_id": world.chaired.id},
-        "debriefs.follow_up": lambda: {"request_id": world.chaired.id},
-        "learning.advance": lambda: {"point_id": world.point.id},
-        "reports.export": lambda: {"fmt": "csv"},
-        "series.show_series": lambda: {"series_id": world.series.id},
-        "series.edit_series": lambda: {"series_id": world.series.id},
-        "series.edit_session": lambda: {"session_id": world.north_session.id},
-        "series.cancel_session": lambda: {"session_id": world.north_session.id},
-        "series.take_register": lambda: {"session_id": world.north_session.id},
-        "privacy.person": lambda: {"person_id": world.stranger.id},
-        "privacy.export": lambda: {"person_id": world.stranger.id},
-        "privacy.erase": lambda: {"person_id": world.stranger.id},
-        "privacy.person_hold": lambda: {"person_id": world.stranger.id},
-        "privacy.debrief_hold": lambda: {"request_id": world.chaired.id},
-        "api.create_booking": lambda: {"slot_id": world.north_session.id},
-        "api.delete_booking": lambda: {"booking_id": world.my_booking.id},
-    }
-
-
 @pytest.fixture
 def app(make_app) -> Iterator[Flask]:
     """Throttling off: the walk makes far more refused calls than any limit allows (tested elsewhere)."""
@@ -211,90 +140,8 @@ def app(make_app) -> Iterator[Flask]:
         yield app
 
 
-@pytest.fixture
-def no_mail(monkeypatch) -> list:
-    sent: list = []
-    monkeypatch.setattr(mail, "send", lambda batch: sent.extend(batch) or len(sent))
-    return sent
-
-
-@pytest.fixture
-def world(app: Flask, no_mail) -> World:
-    """Two teams and one person of each role; a record of every kind, some of them other people's."""
-    north, south = make_team(name="Assessment North"), make_team(name="Fostering South")
-    people = {
-        "member": make_person(name="Mel Member", team=north),
-        "manager": make_person(name="Max Manager", role="manager", team=north),
-        "facilitator": make_person(name="Fay Facilitator", role="facilitator", team=south),
-        "lead": make_person(name="Pat Lead", role="lead"),
-    }
-    stranger = make_person(name="Sid Stranger", team=south)
-    other_facilitator = make_person(name="Oli Other", role="facilitator")
-    for person in (people["facilitator"], other_facilitator):
-        make_training(person=person, course="peer_supervision", completed_on=dt.date(2024, 1, 1))
-        make_training(person=person, course="critical_incident_debrief", completed_on=dt.date(2024, 1, 1))
-    people["member"].calendar_token_hash = hash_secret(FEED_SECRET)
-
-    today = dt.datetime.now(LONDON).date()
-    first = today + dt.timedelta(days=14)
-    series = create_series(SeriesRequest(
-        team=north, facilitator=people["facilitator"], pattern="every_n_weeks", interval_weeks=2,
-        weekday=first.weekday(), first_date=first, last_date=first + dt.timedelta(weeks=6),
-        start_time=dt.time(10, 0), duration_minutes=90, capacity=8, location="Room 1",
-    ))
-    north_session = series.sessions[0]
-    south_session = make_session(team=south, status="scheduled", date=first, capacity=8,
-                                 facilitator=other_facilitator, starts_at=north_session.starts_at)
-    others_session = make_session(team=north, status="scheduled", date=first + dt.timedelta(days=1), capacity=8,
-                                  facilitator=other_facilitator,
-                                  starts_at=north_session.starts_at + dt.timedelta(days=1))
-    my_booking = book_place(north_session.id, people["member"])
-    strangers_booking = book_place(south_session.id, stranger)
-
-    ask = DebriefAsk(incident_date=today - dt.timedelta(days=2), incident_category="serious_violence",
-                     preferred_format="group", manager=people["manager"], affected_teams=[north])
-    chaired = request_debrief(people["member"], ask)
-    accept_request(chaired, people["lead"])
-    debrief_session = arrange_session(chaired, Arrangement(
-        facilitator=people["facilitator"], day=today + dt.timedelta(days=3), start=dt.time(14, 0),
-        duration_minutes=60, format="group", location="Room 2"))
-    unchaired = request_debrief(stranger, DebriefAsk(
-        incident_date=today - dt.timedelta(days=1), incident_category="other", preferred_format="either",
-        manager=people["manager"], affected_teams=[south]))
-    point = add_learning_point("Handover notes help after out-of-hours incidents", "", people["lead"])
-    tokens = {role: create_token(person.email) for role, person in people.items()}
-    tokens["stranger"] = create_token(stranger.email)
-    db.session.commit()
-    return World(north, south, people, stranger, other_facilitator, series, north_session, south_session,
-                 others_session, debrief_session, my_booking, strangers_booking, chaired, unchaired, point, tokens)
-
-
-def signed_in(app: Flask, world: World, role: str) -> FlaskClient:
-    client = app.test_client()
-    if role != "anonymous":
-        response = client.post("/sign-in", data={"email": world.people[role].email, "password": PASSWORD})
-        assert response.status_code == 302, f"{role} could not sign in"
-    return client
-
-
-def rules(app: Flask):
-    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint, rule.rule))
-
-
-def methods_of(rule) -> list[str]:
-    return sorted(rule.methods - {"HEAD", "OPTIONS"})
-
-
-def build_url(app: Flask, world: World, rule, **override) -> str:
-    values = url_values(world)
-    arguments = dict(values[rule.endpoint]()) if rule.endpoint in values else {}
-    arguments.update(override)
-    missing = set(rule.arguments) - set(arguments)
-    assert not missing, f"{rule.rule}: add the arguments {sorted(missing)} for {rule.endpoint} to url_values()"
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **{k: v for k, v in arguments.items() if k in rule.arguments})
+# Statuses that never mean "let through": with these expected, a 200 would be a hole.
+REFUSED = {302, 401, 403, 404, 405}
 
 
 def call(client: FlaskClient, method: str, url: str, **kwargs):
