@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from programme import mail, notices
-from programme.models import LONDON, Booking, Kind, ProgrammeSession
+from programme.models import Booking, Kind, ProgrammeSession
 from programme.services import (
     Conflict,
     NotAllowed,
@@ -25,10 +24,11 @@ from programme.services import (
 )
 from rosters.api import OPENAPI, bp, error_response
 from rosters.auth import api_error, token_required
+from rosters.bounds import parse_iso_date
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Person, Role
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_RANGE_DAYS = 366
 
 
@@ -68,12 +68,7 @@ def _date_arg(name: str, default: dt.date) -> dt.date:
     value = request.args.get(name)
     if value is None or value == "":
         return default
-    if not ISO_DATE.match(value):
-        raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+    return parse_iso_date(value, name, period=True)
 
 
 @bp.get("/slots")
@@ -91,7 +86,7 @@ def list_slots():
             query = query.where(ProgrammeSession.team_id.in_(teams))
         sessions = list(db.session.scalars(query))
     else:
-        today = dt.datetime.now(LONDON).date()
+        today = today_uk()
         try:
             first = _date_arg("from", today)
             last = _date_arg("to", first + dt.timedelta(days=56))

@@ -8,6 +8,7 @@ from flask import current_app
 from icalendar import Calendar, Event
 
 from programme.models import Booking, BookingStatus, ProgrammeSession, Status
+from rosters.clock import utcnow
 
 
 def _calendar(name: str) -> Calendar:
@@ -22,7 +23,7 @@ def _event(session: ProgrammeSession) -> Event:
     event = Event()
     host = current_app.config["BASE_URL"].split("//")[-1]
     event.add("uid", f"session-{session.id}@{host}")
-    event.add("dtstamp", dt.datetime.now(dt.UTC))
+    event.add("dtstamp", utcnow().replace(tzinfo=dt.UTC))
     # UTC instants: every calendar shows them at the right UK time across clock changes.
     event.add("dtstart", session.starts_at.replace(tzinfo=dt.UTC))
     event.add("dtend", (session.starts_at + dt.timedelta(minutes=session.duration_minutes)).replace(tzinfo=dt.UTC))

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from programme import mail, notices
 from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
 from rosters.cli import command
+from rosters.clock import utcnow
 from rosters.extensions import db
-from rosters.models import utcnow
 
 
 @command("send-reminders")

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from flask import g, jsonify, request
 
 from programme.debrief_services import DebriefAsk, ProgrammeError, deadlines, request_debrief
-from programme.models import CATEGORY_VALUES, DebriefRequest, PreferredFormat
+from programme.models import CATEGORY_VALUES, MAX_ATTENDEES, DebriefRequest, PreferredFormat
 from rosters import audit
 from rosters.api import OPENAPI, bp, error_response
 from rosters.auth import api_error, token_required
+from rosters.bounds import parse_iso_date
 from rosters.extensions import db
 from rosters.models import Person
 from rosters.services import find_person, find_team
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIELDS = {"incident_date", "incident_category", "preferred_format", "manager_email", "affected_teams",
           "invite_emails", "arrangements"}
 
@@ -65,18 +62,18 @@ def create_debrief():
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{name} must be a list of strings")
             return []
+        if len(value) > MAX_ATTENDEES:
+            problems.append(f"{name} may list at most {MAX_ATTENDEES}")
+            return []
         return [v.strip() for v in value if v.strip()]
 
     raw_date = text("incident_date", required=True)
     incident_date = None
     if raw_date:
-        if ISO_DATE.match(raw_date):
-            try:
-                incident_date = dt.date.fromisoformat(raw_date)
-            except ValueError:
-                pass
-        if incident_date is None:
-            problems.append(f"incident_date {raw_date!r} is not a date (YYYY-MM-DD)")
+        try:
+            incident_date = parse_iso_date(raw_date, "incident_date")
+        except ValueError as exc:
+            problems.append(str(exc))
     category = text("incident_category", required=True).lower()
     if category and category not in CATEGORY_VALUES:
         problems.append(f"incident_category must be one of {', '.join(CATEGORY_VALUES)}")
@@ -147,8 +144,9 @@ OPENAPI["paths"]["/debriefs"] = {
                     "incident_category": {"type": "string", "enum": list(CATEGORY_VALUES)},
                     "preferred_format": {"type": "string", "enum": ["individual", "group", "either"]},
                     "manager_email": {"type": "string", "format": "email"},
-                    "affected_teams": {"type": "array", "items": {"type": "string"}},
-                    "invite_emails": {"type": "array", "items": {"type": "string", "format": "email"}},
+                    "affected_teams": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_ATTENDEES},
+                    "invite_emails": {"type": "array", "items": {"type": "string", "format": "email"},
+                                      "maxItems": MAX_ATTENDEES},
                     "arrangements": {"type": "string", "maxLength": 1000,
                                      "description": "Practical arrangements only (times, access needs)"},
                 },

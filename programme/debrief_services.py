@@ -17,7 +17,7 @@ from sqlalchemy import func
 from programme.models import (
     CATEGORY_VALUES,
     LEARNING_NEXT,
-    LONDON,
+    MAX_ATTENDEES,
     DebriefInvitation,
     DebriefRequest,
     FollowUp,
@@ -32,16 +32,13 @@ from programme.models import (
     uk_time_exists,
 )
 from programme.services import Conflict, NotAllowed, ProgrammeError, bank_holidays, training_valid_on
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Course, Person, Role, Team, TrainingRecord, utcnow
+from rosters.models import Course, Person, Role, Team, TrainingRecord
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 DEFAULT_FORUM = "Safeguarding Practice Learning and Improvement Group"
 FORUM_MAX = 200  # learning_points.forum is VARCHAR(200)
-
-
-def today_uk() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 def working_days_after(start: dt.date, days: int) -> dt.date:
@@ -64,9 +61,9 @@ class Deadlines:
     session_overdue: bool
 
 
-def deadlines(request: DebriefRequest, today: dt.date | None = None) -> Deadlines:
+def deadlines(request: DebriefRequest) -> Deadlines:
     """When an offer and a session are due (clocks start at the request), and whether they are late."""
-    today = today or today_uk()
+    today = today_uk()
     config = current_app.config
     offer_due = working_days_after(request.requested_on, config["DEBRIEF_OFFER_WORKING_DAYS"])
     session_due = working_days_after(request.requested_on, config["DEBRIEF_SESSION_WORKING_DAYS"])
@@ -100,9 +97,9 @@ class DebriefAsk:
     arrangements: str = ""
 
 
-def request_debrief(person: Person, ask: DebriefAsk, today: dt.date | None = None) -> DebriefRequest:
+def request_debrief(person: Person, ask: DebriefAsk) -> DebriefRequest:
     """Record a request; a practitioner names their manager, a manager may ask directly."""
-    today = today or today_uk()
+    today = today_uk()
     problems = []
     if ask.incident_date is None:
         problems.append("Enter the date of the incident")
@@ -133,6 +130,8 @@ def request_debrief(person: Person, ask: DebriefAsk, today: dt.date | None = Non
             problems.append(f"The agency for {email} must be 200 characters or fewer")
         else:
             emails.append((email, agency.strip()))
+    if len(ask.invite_people or []) + len(emails) > MAX_ATTENDEES:
+        problems.append(f"Invite at most {MAX_ATTENDEES} people; a larger group needs more than one session")
     if problems:
         raise ProgrammeError("\n".join(problems))
 

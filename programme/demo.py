@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from programme.models import Pattern, SupervisionSeries, local_to_utc
 from programme.services import SeriesRequest, book_place, create_series, plan_series, suggest_facilitators
 from rosters.cli import command
+from rosters.clock import today_uk
 from rosters.csv_import import ImportFailed, run_import
 from rosters.extensions import db
 from rosters.models import Team
@@ -188,7 +189,7 @@ def plan_demo_series(today: dt.date, seed: int = 20240601) -> list[SupervisionSe
         )
         for option in suggest_facilitators(team, first, last):
             request.facilitator = option.person
-            if not plan_series(request, today=today).problems:
+            if not plan_series(request).problems:
                 break
         else:
             continue
@@ -237,6 +238,12 @@ def plan_demo_debriefs(today: dt.date) -> int:
                 days -= 1
         return day
 
+    def asked_on(item: DebriefRequest, day: dt.date) -> DebriefRequest:
+        """Date a request as if it had been made on ``day`` (the demo has a history)."""
+        item.requested_on = day
+        item.requested_at = local_to_utc(day, dt.time(9, 30))
+        return item
+
     def practitioner(team_name: str) -> tuple:
         team = find_team(team_name)
         people = sorted(team.people, key=lambda p: p.email)
@@ -245,16 +252,16 @@ def plan_demo_debriefs(today: dt.date) -> int:
 
     # 1. Waiting for triage, asked six working days ago: the offer is overdue.
     person, boss, team = practitioner("Protection and Court Team 2")
-    request_debrief(person, DebriefAsk(back(8), "serious_violence", "individual", manager=boss, affected_teams=[team],
-                                       arrangements="Mornings suit best."), today=back(6))
+    asked_on(request_debrief(person, DebriefAsk(back(8), "serious_violence", "individual", manager=boss,
+                                                affected_teams=[team], arrangements="Mornings suit best.")), back(6))
     # 2. Mel Member's own request, asked yesterday.
-    request_debrief(member, DebriefAsk(back(2), "threat_to_worker", "either", manager=manager,
-                                       affected_teams=[member.team]), today=back(1))
+    asked_on(request_debrief(member, DebriefAsk(back(2), "threat_to_worker", "either", manager=manager,
+                                                affected_teams=[member.team])), back(1))
     # 3. Accepted and arranged with an independent chair later this week.
     person, boss, team = practitioner("Children Looked After 2")
-    arranged = request_debrief(person, DebriefAsk(back(5), "abuse", "group", manager=boss, affected_teams=[team],
-                                                  invite_emails=[("duty.sergeant@police.example.org", PARTNER)]),
-                               today=back(3))
+    arranged = asked_on(request_debrief(person, DebriefAsk(
+        back(5), "abuse", "group", manager=boss, affected_teams=[team],
+        invite_emails=[("duty.sergeant@police.example.org", PARTNER)])), back(3))
     accept_request(arranged, lead)
     day = working_days_after(today, 2)
     arrange_session(arranged, Arrangement(chair, day, dt.time(14, 0), 120, "group",
@@ -262,8 +269,8 @@ def plan_demo_debriefs(today: dt.date) -> int:
     # 4. A group debrief delivered three weeks ago; the follow-up check-in is coming up. (Group, so the
     # demo keeps its 18 individual debriefs.)
     person, boss, team = practitioner("Youth Justice")
-    held = request_debrief(person, DebriefAsk(back(22), "murder", "group", manager=boss, affected_teams=[team]),
-                           today=back(20))
+    held = asked_on(request_debrief(person, DebriefAsk(back(22), "murder", "group", manager=boss,
+                                                       affected_teams=[team])), back(20))
     accept_request(held, lead)
     arrange_session(held, Arrangement(chair, working_days_after(today, 1), dt.time(10, 0), 90, "group",
                                       location="Civic Centre, quiet room 1"))
@@ -285,7 +292,7 @@ def plan_demo_debriefs(today: dt.date) -> int:
 @with_appcontext
 def seed_demo() -> None:
     """Load a demo programme (about 20 teams, 16 months of sessions) and print demo sign-ins."""
-    files = build_demo(dt.date.today())
+    files = build_demo(today_uk())
     for kind in ("teams", "people", "training", "sessions"):
         try:
             result = run_import(kind, files[kind])
@@ -295,10 +302,10 @@ def seed_demo() -> None:
     for role, email, name, team in DEMO_SIGN_INS:
         create_user(email, name, role, DEMO_PASSWORD, team)
     db.session.commit()
-    series = plan_demo_series(dt.date.today())
+    series = plan_demo_series(today_uk())
     db.session.commit()
     click.echo(f"series: {len(series)} added, with the next six months of sessions")
-    click.echo(f"debrief requests: {plan_demo_debriefs(dt.date.today())} added")
+    click.echo(f"debrief requests: {plan_demo_debriefs(today_uk())} added")
     db.session.commit()
     click.echo(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
     for role, email, _name, _team in DEMO_SIGN_INS:

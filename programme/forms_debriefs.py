@@ -26,13 +26,13 @@ from programme.forms_series import (
     UKDateField,
     WholeNumberField,
     duration_field,
-    int_or_none,
     location_field,
     online_link_field,
     start_time_field,
     validate_online_link,
 )
-from programme.models import FollowUp, IncidentCategory, PreferredFormat
+from programme.models import MAX_PLACES, FollowUp, IncidentCategory, PreferredFormat
+from rosters.bounds import coerce_id, coerce_optional_id
 
 CATEGORIES = [SelectChoice(category.value, category.label) for category in IncidentCategory]
 PREFERRED_FORMATS = [
@@ -76,14 +76,14 @@ class DebriefRequestForm(FlaskForm):
     )
     manager = SelectField(
         "Your manager",
-        coerce=int_or_none,
+        coerce=coerce_optional_id,
         choices=[],
         widget=GovSelect(),
         description="A practitioner asks for a debrief with their manager. Managers may ask on their own.",
     )
     affected_teams = SelectMultipleField(
         "Which teams were affected?",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         widget=GovCheckboxesInput(),
         description="The team around the child. Select all that apply.",
@@ -93,7 +93,7 @@ class DebriefRequestForm(FlaskForm):
     refresh = SubmitField("Show colleagues in these teams", widget=GovSubmitInput())
     invite_people = SelectMultipleField(
         "Colleagues to invite",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         widget=GovCheckboxesInput(),
         description="Colleagues in the affected teams. They cannot chair the debrief. You are invited already.",
@@ -153,7 +153,7 @@ class ArrangeForm(FlaskForm):
     online_link = online_link_field()
     chair = RadioField(
         "Chair",
-        coerce=int_or_none,
+        coerce=coerce_optional_id,
         choices=[],
         validate_choice=False,  # the service checks training, independence and the monthly cap
         widget=GovRadioInput(),
@@ -179,7 +179,7 @@ class SessionLogForm(FlaskForm):
     )
     attendees = WholeNumberField(
         "How many practitioners attended?", example=4,
-        validators=[Optional(), NumberRange(1, 50, "Attendance must be between 1 and 50")],
+        validators=[Optional(), NumberRange(1, MAX_PLACES, f"Attendance must be between 1 and {MAX_PLACES}")],
     )
     duration_minutes = WholeNumberField(
         "Length in minutes", example=90,

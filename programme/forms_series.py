@@ -17,11 +17,12 @@ from wtforms import DateField, Field, HiddenField, IntegerField, RadioField, Sel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from programme.models import ORDINALS, WEEKDAYS, Attendance, Pattern, Status
+from programme.models import MAX_PLACES, ORDINALS, WEEKDAYS, Attendance, Pattern, Status
+from rosters.bounds import DATE_RANGE_WORDS, coerce_optional_id, date_in_range
 
 
 def int_or_none(value: object) -> int | None:
-    """Coerce a select's value; the empty placeholder option becomes None."""
+    """Coerce a select of small numbers (weekdays, weeks); the empty placeholder option becomes None."""
     if value is None or value == "":
         return None
     return int(value)  # type: ignore[arg-type]
@@ -48,6 +49,10 @@ class UKDateField(DateField):
             self.data = None
             raise ValueError(self.gettext("Enter the date as day, month and year, for example 14 6 2027"))
         super().process_formdata(parts)
+        if self.data is not None and not date_in_range(self.data):
+            # Refused here, so that no view goes on to do date arithmetic with year 1 or 9999.
+            self.data = None
+            raise ValueError(self.gettext(f"{self.label.text} must be between {DATE_RANGE_WORDS}"))
 
     def pre_validate(self, form) -> None:
         if self.data is None and not self.process_errors:
@@ -110,7 +115,7 @@ def capacity_field() -> WholeNumberField:
         default=8,
         description="Groups of 6 to 8 are the norm",
         validators=[InputRequired("Enter the number of places"),
-                    NumberRange(1, 50, "Places must be between 1 and 50")],
+                    NumberRange(1, MAX_PLACES, f"Places must be between 1 and {MAX_PLACES}")],
     )
 
 
@@ -155,7 +160,7 @@ class SeriesForm(FlaskForm):
     """A new series. The facilitator list depends on the team and dates, so the view fills it in."""
 
     team = SelectField(
-        "Team", coerce=int_or_none, widget=GovSelect(), validators=[InputRequired("Select a team")]
+        "Team", coerce=coerce_optional_id, widget=GovSelect(), validators=[InputRequired("Select a team")]
     )
     pattern = RadioField(
         "How often does the group meet?",
@@ -200,7 +205,7 @@ class SeriesForm(FlaskForm):
     online_link = online_link_field()
     facilitator = SelectField(
         "Facilitator",
-        coerce=int_or_none,
+        coerce=coerce_optional_id,
         choices=[],
         validate_choice=False,  # the choices depend on the team and dates; the view checks them
         widget=GovSelect(),
@@ -293,7 +298,7 @@ class RegisterForm(FlaskForm):
         example=0,
         default=0,
         validators=[InputRequired("Enter how many others came, or 0"),
-                    NumberRange(0, 50, "Others must be between 0 and 50")],
+                    NumberRange(0, MAX_PLACES, f"Others must be between 0 and {MAX_PLACES}")],
     )
     outcome = RadioField(
         "Did the session go ahead?",

@@ -8,6 +8,8 @@ from programme.models import (
     CATEGORY_VALUES,
     FORMAT_VALUES,
     KIND_VALUES,
+    MAX_ATTENDEES,
+    MAX_PLACES,
     STATUS_VALUES,
     Kind,
     ProgrammeSession,
@@ -38,10 +40,10 @@ def import_session(row: Row, result: ImportResult) -> None:
     facilitator_email = row.email("facilitator_email", required=False)
     requested_on = row.date("requested_on", required=False)
     category = row.choice("incident_category", CATEGORY_VALUES, required=False)
-    capacity = row.whole_number("capacity", low=1, high=50, required=False)
+    capacity = row.whole_number("capacity", low=1, high=MAX_PLACES, required=False)
     attendees = None
     if status == Status.DELIVERED.value:
-        attendees = row.whole_number("attendees", low=0)
+        attendees = row.whole_number("attendees", low=0, high=MAX_ATTENDEES)
 
     team = find_team(team_name) if team_name else None
     if team_name and team is None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rosters.clock import LONDON, uk_time, utcnow
 from rosters.extensions import db
-from rosters.models import Person, Team, _in, utcnow
-
-LONDON = ZoneInfo("Europe/London")
+from rosters.models import Person, Team, _in
 
 
 class Kind(enum.StrEnum):
@@ -53,6 +51,9 @@ KIND_VALUES = tuple(k.value for k in Kind)
 FORMAT_VALUES = tuple(f.value for f in Format)
 STATUS_VALUES = tuple(s.value for s in Status)
 CATEGORY_VALUES = tuple(c.value for c in IncidentCategory)
+# The most people one session can have had: 50 places and as many again coming without booking.
+MAX_PLACES = 50
+MAX_ATTENDEES = 2 * MAX_PLACES
 
 
 def local_to_utc(day: dt.date, start: dt.time) -> dt.datetime:
@@ -126,12 +127,11 @@ class ProgrammeSession(db.Model):
 
     @property
     def starts_local(self) -> dt.datetime:
-        return self.starts_at.replace(tzinfo=dt.UTC).astimezone(LONDON)
+        return uk_time(self.starts_at)
 
     @property
     def ends_local(self) -> dt.datetime:
-        ends = self.starts_at + dt.timedelta(minutes=self.duration_minutes)
-        return ends.replace(tzinfo=dt.UTC).astimezone(LONDON)
+        return uk_time(self.starts_at + dt.timedelta(minutes=self.duration_minutes))
 
 
 class Pattern(enum.StrEnum):

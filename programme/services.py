@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import func, update
 
 from programme.models import (
-    LONDON,
+    MAX_PLACES,
     Booking,
     BookingStatus,
     Kind,
@@ -30,8 +30,9 @@ from programme.models import (
     uk_time_exists,
 )
 from rosters import audit
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Course, Person, Role, Team, TrainingRecord, utcnow
+from rosters.models import Course, Person, Role, Team, TrainingRecord
 
 MAX_SERIES_DAYS = 550  # about 18 months of sessions generated ahead at most
 
@@ -220,9 +221,9 @@ class SeriesRequest:
     online_link: str = ""
 
 
-def plan_series(request: SeriesRequest, *, today: dt.date | None = None) -> SeriesPlan:
+def plan_series(request: SeriesRequest) -> SeriesPlan:
     """Work out every occurrence and check each one, not just the first."""
-    today = today or dt.datetime.now(LONDON).date()
+    today = today_uk()
     plan = SeriesPlan()
     if request.last_date < request.first_date:
         plan.problems.append("The last date must be on or after the first date")
@@ -327,7 +328,7 @@ def edit_occurrence(
     if session.starts_at <= utcnow():
         raise Conflict("This session has already started; take the register instead")
     problems = []
-    if day < dt.datetime.now(LONDON).date():
+    if day < today_uk():
         problems.append("The new date must be today or later")
     closed = bank_holidays(day, day)
     if day in closed:
@@ -373,7 +374,7 @@ def edit_future(
     from_date: dt.date | None = None,
 ) -> list[Change]:
     """Change every scheduled session of a series from ``from_date`` (default today) on."""
-    from_date = from_date or dt.datetime.now(LONDON).date()
+    from_date = from_date or today_uk()
     if not (location.strip() or online_link.strip()):
         raise ProgrammeError("Give a place or an online link")
     now = utcnow()
@@ -466,11 +467,11 @@ def lock_session(session_id: int) -> ProgrammeSession:
     return session
 
 
-def is_bookable(session: ProgrammeSession, now: dt.datetime | None = None) -> bool:
+def is_bookable(session: ProgrammeSession) -> bool:
     """A scheduled supervision session that has not started yet."""
-    now = now or utcnow()
     return (
-        session.kind == Kind.SUPERVISION.value and session.status == Status.SCHEDULED.value and session.starts_at > now
+        session.kind == Kind.SUPERVISION.value and session.status == Status.SCHEDULED.value
+        and session.starts_at > utcnow()
     )
 
 
@@ -590,8 +591,8 @@ def _promote(session: ProgrammeSession) -> list[Booking]:
 
 def _set_capacity(session: ProgrammeSession, capacity: int) -> list[Booking]:
     """Change a locked session's places; never below those booked. Returns people promoted."""
-    if not 1 <= capacity <= 50:
-        raise ProgrammeError("Capacity must be between 1 and 50")
+    if not 1 <= capacity <= MAX_PLACES:
+        raise ProgrammeError(f"Capacity must be between 1 and {MAX_PLACES}")
     if capacity < session.booked_count:
         raise ProgrammeError(
             f"{session.booked_count} places are already booked; capacity cannot be lower than that"

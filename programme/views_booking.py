@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from programme import mail, notices
 from programme.api import visible_team_ids
 from programme.calendar import feed_ics, session_ics
-from programme.models import LONDON, Booking, BookingStatus, Kind, ProgrammeSession, Status
+from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
 from programme.services import (
     Conflict,
     NotAllowed,
@@ -32,8 +32,9 @@ from programme.services import (
     waitlist_position,
 )
 from rosters import audit
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Person, hash_secret, utcnow
+from rosters.models import Person, hash_secret
 
 bp = Blueprint("booking", __name__)
 
@@ -109,7 +110,7 @@ def _supervision_or_404(session_id: int) -> ProgrammeSession:
 @login_required
 def slots():
     person = _me()
-    today = dt.datetime.now(LONDON).date()
+    today = today_uk()
     last = today + dt.timedelta(weeks=WEEKS_AHEAD)
     sessions = upcoming_slots([person.team_id], today, last) if person.team_id is not None else []
     return render_template(
@@ -247,7 +248,7 @@ def feed(secret: str):
     person = db.session.scalar(db.select(Person).where(Person.calendar_token_hash == hash_secret(secret)))
     if person is None or not person.enabled:
         abort(404)
-    since = dt.datetime.now(LONDON).date() - dt.timedelta(days=FEED_HISTORY_DAYS)
+    since = today_uk() - dt.timedelta(days=FEED_HISTORY_DAYS)
     bookings = db.session.scalars(
         db.select(Booking)
         .join(Booking.session)

@@ -32,7 +32,6 @@ from programme.debrief_services import (
     invitations_for,
     record_follow_up,
     request_debrief,
-    today_uk,
     working_days_after,
 )
 from programme.debrief_services import log_session as log_debrief_session
@@ -49,8 +48,10 @@ from programme.models import DebriefRequest, FollowUp, IncidentCategory, Request
 from programme.services import Conflict, NotAllowed, ProgrammeError
 from rosters import audit
 from rosters.auth import role_required
+from rosters.bounds import parse_iso_date
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Person, Role, Team, utcnow
+from rosters.models import Person, Role, Team
 
 bp = Blueprint("debriefs", __name__)
 
@@ -311,8 +312,7 @@ def list_requests():
         query = query.where(DebriefRequest.status == wanted)
     else:
         wanted = ""
-    today = today_uk()
-    rows = [(item, deadlines(item, today)) for item in db.session.scalars(query)]
+    rows = [(item, deadlines(item)) for item in db.session.scalars(query)]
     # Overdue ones first; within each group, newest first (the sort is stable).
     rows.sort(key=lambda row: not (row[1].offer_overdue or row[1].session_overdue))
     audit.record("debrief_list_viewed", detail=f"status={wanted}" if wanted else "")
@@ -395,12 +395,11 @@ def render_show(item: DebriefRequest, status: int = 200, *, errors: list[dict] |
     if can_arrange:
         if arrange is None:
             day = None
-            raw = request.args.get("day", "")
-            if raw:
+            if request.args.get("day"):
                 try:
-                    day = dt.date.fromisoformat(raw)
+                    day = parse_iso_date(request.args["day"], "day")
                 except ValueError:
-                    day = None
+                    day = None  # an address edited by hand: show the usual first date instead
             arrange = arrange_form_for(item, day)
         options = chair_choices(arrange, item)
     due_on, due_overdue = follow_up_state(item)

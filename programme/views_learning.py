@@ -7,7 +7,6 @@ link to the debrief) so that it can go to a forum as it is. Every change and eve
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from urllib.parse import urlsplit
 
@@ -16,12 +15,14 @@ from flask_login import current_user
 
 from programme.debrief_services import DEFAULT_FORUM, add_learning_point, advance_learning_point
 from programme.forms_learning import AdvanceForm, LearningPointForm
-from programme.models import LEARNING_NEXT, LONDON, LearningPoint, LearningStatus
+from programme.models import LEARNING_NEXT, LearningPoint, LearningStatus
 from programme.services import Conflict, ProgrammeError
 from rosters import audit
 from rosters.auth import role_required
+from rosters.clock import today_uk, uk_date
 from rosters.extensions import db
 from rosters.models import Role
+from rosters.web import is_local_path
 
 bp = Blueprint("learning", __name__)
 
@@ -31,13 +32,6 @@ STATUS_LABELS = {"draft": "Draft", "approved": "Approved", "shared": "Shared wit
 ACTIONS = {"draft": "Approve", "approved": "Mark as shared", "shared": "Close"}
 DONE = {"approved": "approved", "shared": "marked as shared with the forum", "closed": "closed"}
 CSV_COLUMNS = ("id", "status", "forum", "text", "created_on", "approved_on", "shared_on", "closed_on", "outcome")
-
-
-def uk_date(moment: dt.datetime | None) -> dt.date | None:
-    """A stored naive-UTC timestamp as the UK calendar date."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
 
 
 def chosen_filters() -> tuple[str, str]:
@@ -66,7 +60,7 @@ def forums() -> list[str]:
 def safe_next(target: str | None) -> str:
     """Return to the list with its filters, and never anywhere else."""
     home = url_for("learning.list_points")
-    if target and target.startswith(home) and urlsplit(target).path == home and "\\" not in target:
+    if is_local_path(target) and urlsplit(target).path == home:
         return target
     return home
 
@@ -173,7 +167,7 @@ def export_csv():
     detail = f"{len(points)} point(s); status={status or 'any'}; forum={forum or 'any'}"
     audit.record("learning_exported", detail=detail)
     db.session.commit()
-    name = "-".join(["learning-points", *([status] if status else []), dt.datetime.now(LONDON).date().isoformat()])
+    name = "-".join(["learning-points", *([status] if status else []), today_uk().isoformat()])
     return Response(
         buffer.getvalue().encode("utf-8-sig"),
         mimetype="text/csv",

@@ -27,7 +27,6 @@ from programme.forms_series import (
     register_form,
 )
 from programme.models import (
-    LONDON,
     Booking,
     BookingStatus,
     Kind,
@@ -54,8 +53,9 @@ from programme.services import (
 )
 from programme.services import cancel_session as cancel_programme_session
 from rosters.auth import role_required
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Course, Person, Role, Team, TrainingRecord, utcnow
+from rosters.models import Course, Person, Role, Team, TrainingRecord
 
 bp = Blueprint("series", __name__)
 
@@ -118,10 +118,6 @@ def facilitated_session(session_id: int) -> ProgrammeSession:
 
 def is_changeable(session: ProgrammeSession) -> bool:
     return session.status == Status.SCHEDULED.value and session.starts_at > utcnow()
-
-
-def today_uk() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 def plural(number: int, word: str, words: str | None = None) -> str:

@@ -16,8 +16,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, event, select, update
 
 from rosters.cli import command, fail
+from rosters.clock import utcnow
 from rosters.extensions import db
-from rosters.models import AuditEvent, Person, Role, SignInSession, utcnow
+from rosters.models import AuditEvent, Person, Role, SignInSession
 from rosters.services import find_person, password_hasher
 
 TEMPORARY_DOMAIN = "benchmark.example.org"

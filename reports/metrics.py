@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from reports.figures import programme_metrics
 from reports.queries import MetricInputs, load_metric_inputs
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+from rosters.bounds import parse_iso_date
 
 
 class PeriodError(ValueError):
@@ -23,11 +21,9 @@ def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
         if not value:
             raise PeriodError(f"{name} is required (YYYY-MM-DD)")
         try:
-            if not ISO_DATE.match(value.strip()):
-                raise ValueError(value)
-            dates.append(dt.date.fromisoformat(value.strip()))
-        except ValueError:
-            raise PeriodError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+            dates.append(parse_iso_date(value, name, period=True))
+        except ValueError as exc:
+            raise PeriodError(str(exc)) from None
     if dates[1] < dates[0]:
         raise PeriodError(f"end {dates[1].isoformat()} is before start {dates[0].isoformat()}")
     return dates[0], dates[1]

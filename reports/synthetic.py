@@ -31,8 +31,9 @@ from programme.models import (
 )
 from programme.services import bank_holidays
 from rosters.cli import command, fail
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Agency, ApiToken, Course, Person, Role, SignInSession, Team, TrainingRecord, utcnow
+from rosters.models import Agency, ApiToken, Course, Person, Role, SignInSession, Team, TrainingRecord
 
 PREFIX = "Synthetic"
 DOMAIN = "synthetic.example.org"
@@ -344,7 +345,7 @@ def seed_synthetic(teams: int, years: int, seed: int, replace: bool) -> None:
             fail(f"cannot delete synthetic data, other rows refer to it: {str(exc.orig).splitlines()[0]}")
         click.echo(f"deleted {_summary(removed)} in {time.perf_counter() - began:.2f} s")
     planning = time.perf_counter()
-    plan = build_plan(teams, years, dt.date.today(), seed)
+    plan = build_plan(teams, years, today_uk(), seed)
     planned = time.perf_counter()
     try:
         counts = write_plan(plan)

@@ -13,11 +13,12 @@ import plotly
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
 from flask_login import current_user
 
-from programme.models import LONDON
 from reports import charts, figures, queries
 from reports.metrics import metrics_from_inputs
 from rosters import audit
 from rosters.auth import role_required
+from rosters.bounds import FIRST_DATE, ISO_DATE, LAST_DATE, PERIOD_RANGE_WORDS, parse_id, period_in_range
+from rosters.clock import now_uk, today_uk
 from rosters.extensions import db
 from rosters.models import Agency, Course, Role, Team
 
@@ -58,47 +59,61 @@ class Filters:
         return values
 
 
-def _date_arg(name: str) -> tuple[dt.date | None, str | None]:
+def _date_arg(name: str, label: str) -> tuple[dt.date | None, str | None]:
     """A date from one ISO value or GOV.UK's three boxes (day, month, year) under the same name."""
     values = [v.strip() for v in request.args.getlist(name)]
     if not values or not any(values):
         return None, None
-    try:
-        if len(values) == 1:
-            return dt.date.fromisoformat(values[0]), None
-        if len(values) == 3:
-            day, month, year = (int(v) for v in values)
-            return dt.date(year, month, day), None
-    except ValueError:
-        pass
-    return None, "Enter a real date"
+    day = None
+    if len(values) == 1 and ISO_DATE.match(values[0]):
+        try:
+            day = dt.date.fromisoformat(values[0])
+        except ValueError:
+            pass
+    elif len(values) == 3 and all(v.isascii() and v.isdigit() and len(v) <= 4 for v in values):
+        try:
+            day = dt.date(int(values[2]), int(values[1]), int(values[0]))
+        except ValueError:
+            pass
+    if day is None:
+        return None, f"Enter a real {label} date"
+    if not period_in_range(day):
+        return None, f"The {label} date must be between {PERIOD_RANGE_WORDS}"
+    return day, None
 
 
-def _int_arg(name: str) -> int | None:
+def _id_arg(name: str) -> tuple[int | None, str | None]:
+    """A team or agency chosen in the filters: absent, or an id the database could hold."""
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None, None
+    number = parse_id(value)
+    return (number, None) if number is not None else (None, f"Choose the {name} from the list")
 
 
 def read_filters() -> Filters:
-    today = dt.datetime.now(LONDON).date()
+    today = today_uk()
     default_start = (today.replace(day=1) - pd.DateOffset(months=11)).date()
-    start, start_error = _date_arg("start")
-    end, end_error = _date_arg("end")
-    filters = Filters(start or default_start, end or today, request.args.get("service", "").strip(),
-                      _int_arg("agency"), _int_arg("team"))
-    if start_error:
-        filters.errors["start"] = "Enter a real start date"
-    if end_error:
-        filters.errors["end"] = "Enter a real end date"
+    start, start_error = _date_arg("start", "start")
+    end, end_error = _date_arg("end", "end")
+    agency_id, agency_error = _id_arg("agency")
+    team_id, team_error = _id_arg("team")
+    filters = Filters(start or default_start, end or today, request.args.get("service", "").strip(), agency_id, team_id)
+    for name, error in (("start", start_error), ("end", end_error), ("agency", agency_error), ("team", team_error)):
+        if error:
+            filters.errors[name] = error
     if filters.end < filters.start:
         filters.errors["end"] = "The end date must be on or after the start date"
     if (filters.end - filters.start).days > 366 * 5:
         filters.errors["end"] = "Choose a period of 5 years or less"
-    if filters.errors:
-        filters.start, filters.end = default_start, today
     if current_user.role == Role.MANAGER.value:
-        # Managers see their own team's figures only, whatever the address asks for.
+        # Managers see their own team's figures only, whatever the address asks for; they have no such
+        # filters, so whatever else the address says of teams and agencies is not theirs to correct.
         filters.service, filters.agency_id, filters.team_id = "", None, current_user.team_id or -1
+        filters.errors.pop("agency", None)
+        filters.errors.pop("team", None)
+    if "start" in filters.errors or "end" in filters.errors:
+        filters.start, filters.end = default_start, today
     return filters
 
 
@@ -135,7 +150,7 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
     buckets = figures.wait_buckets(waits)
     categories = figures.category_table(metrics)
     load = figures.load_table(queries.facilitator_load(filters.start, filters.end, team_ids))
-    expiring = queries.training_expiring(dt.datetime.now(LONDON).date(), EXPIRY_DAYS)
+    expiring = queries.training_expiring(today_uk(), EXPIRY_DAYS)
     expiring["course"] = [Course(c).label for c in expiring["course"]]
 
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
@@ -227,19 +242,20 @@ def dashboard():
     is_lead = current_user.role == Role.LEAD.value
     data = build_dashboard(filters, suppress=not is_lead)
     team = db.session.get(Team, filters.team_id) if filters.team_id and filters.team_id > 0 else None
-    return render_template(
+    page = render_template(
         "reports/dashboard.html", filters=filters, data=data, choices=filter_choices() if is_lead else None,
         is_lead=is_lead, team=team,
     )
+    return page, 400 if filters.errors else 200  # filters that could not be used: shown, and a bad request
 
 
 def _quarter(value: str | None) -> tuple[dt.date, dt.date, str]:
-    today = dt.datetime.now(LONDON).date()
+    today = today_uk()
     if value:
         try:
             year, q = value.upper().split("-Q")
             year_n, q_n = int(year), int(q)
-            if not 1 <= q_n <= 4 or not 2000 <= year_n <= 2100:
+            if not 1 <= q_n <= 4 or not FIRST_DATE.year <= year_n <= LAST_DATE.year:
                 raise ValueError
         except ValueError:
             abort(400, "Choose a quarter such as 2026-Q2")
@@ -262,14 +278,14 @@ def board_report():
     data = build_dashboard(filters, suppress=True)
     audit.record("board_report_viewed", detail=label)
     db.session.commit()
-    today = dt.datetime.now(LONDON).date()
+    today = today_uk()
     quarters = []
     cursor = pd.Timestamp(today).to_period("Q")
     for _ in range(8):
         quarters.append(f"{cursor.year}-Q{cursor.quarter}")
         cursor -= 1
     return render_template("reports/board_report.html", data=data, filters=filters, label=label, quarters=quarters,
-                           generated=dt.datetime.now(LONDON))
+                           generated=now_uk())
 
 
 EXPORTS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -22,9 +22,11 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
 from rosters import audit
+from rosters.clock import utcnow
 from rosters.extensions import db, login_manager
-from rosters.models import Person, Role, SignInSession, hash_secret, utcnow
+from rosters.models import Person, Role, SignInSession, hash_secret
 from rosters.services import find_person, normalise_email, person_for_token, verify_password
+from rosters.web import is_local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -182,10 +184,8 @@ class SignOutForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a ``next`` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("rosters.home")
+    """Only follow a ``next`` that stays on this site; anything else goes to the home page."""
+    return target if is_local_path(target) else url_for("rosters.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

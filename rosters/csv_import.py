@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from rosters import audit
+from rosters.bounds import DATE_RANGE, date_in_range
 from rosters.extensions import db
 
 YES = {"yes", "y", "true", "1"}
@@ -113,6 +114,9 @@ class Row:
         parsed = parse_date(value)
         if parsed is None:
             self.error(column, f"{value!r} is not a date (write YYYY-MM-DD or DD/MM/YYYY)")
+        elif not date_in_range(parsed):
+            self.error(column, f"{value!r} is outside the dates this service accepts ({DATE_RANGE})")
+            return None
         return parsed
 
     def time(self, column: str, *, required: bool = True) -> dt.time | None:

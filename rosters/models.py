@@ -11,12 +11,8 @@ from typing import ClassVar
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rosters.clock import utcnow
 from rosters.extensions import db
-
-
-def utcnow() -> dt.datetime:
-    """Now, in UTC, naive (every stored timestamp is UTC by convention)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def hash_secret(value: str) -> str:

@@ -48,12 +48,15 @@ from programme.models import (
     debrief_involved_people,
 )
 from rosters import audit
+from rosters.bounds import MAX_ID
 from rosters.cli import command, fail
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import ApiToken, AuditEvent, Person, Role, SignInSession, TrainingRecord, utcnow
+from rosters.models import ApiToken, AuditEvent, Person, Role, SignInSession, TrainingRecord
 from rosters.services import find_person
 
 DEFAULT_RETENTION_MONTHS = 24
+MAX_RETENTION_MONTHS = 1200  # a hundred years: longer is not a retention period
 # Requests whose work is over; retention never touches one that is still open.
 FINISHED_REQUESTS = (RequestStatus.CLOSED.value, RequestStatus.DECLINED.value)
 ERASED_NAME = "Erased person"
@@ -73,11 +76,11 @@ def retention_months() -> int:
     return int(current_app.config.get("RETENTION_MONTHS") or DEFAULT_RETENTION_MONTHS)
 
 
-def retention_cutoff(months: int, today: dt.date | None = None) -> dt.date:
+def retention_cutoff(months: int) -> dt.date:
     """The first day still kept: records dated before it lose their personal links."""
-    if months < 1:
-        raise PrivacyError("the retention period must be at least 1 month")
-    return (today or dt.date.today()) - relativedelta(months=months)
+    if not 1 <= months <= MAX_RETENTION_MONTHS:
+        raise PrivacyError(f"the retention period must be from 1 to {MAX_RETENTION_MONTHS} months")
+    return today_uk() - relativedelta(months=months)
 
 
 @dataclass
@@ -122,10 +125,10 @@ def _not_held(column, held: set[int]):
     return condition & column.not_in(held) if held else condition
 
 
-def apply_retention(months: int | None = None, *, dry_run: bool = False, today: dt.date | None = None) -> RetentionResult:
+def apply_retention(months: int | None = None, *, dry_run: bool = False) -> RetentionResult:
     """Remove personal links from records older than ``months``; a dry run rolls everything back."""
     months = retention_months() if months is None else months
-    cutoff = retention_cutoff(months, today)
+    cutoff = retention_cutoff(months)
     result = RetentionResult(cutoff, dry_run)
     counts = result.counts
     now = utcnow()
@@ -417,9 +420,9 @@ class ErasureResult:
         return f"Person {self.person_id} erased ({kept}){': ' + parts if parts else ''}."
 
 
-def erasure_problems(person: Person, today: dt.date | None = None) -> list[str]:
+def erasure_problems(person: Person) -> list[str]:
     """Why this person cannot be erased now (empty when they can)."""
-    today = today or dt.date.today()
+    today = today_uk()
     problems = []
     if person.anonymised_at is not None:
         return ["this person has already been erased"]
@@ -461,9 +464,9 @@ def _ids(ids: list[int]) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def erase_person(person: Person, *, channel: str, today: dt.date | None = None) -> ErasureResult:
+def erase_person(person: Person, *, channel: str) -> ErasureResult:
     """Remove one person everywhere while every figure stays the same; refuses with PrivacyError."""
-    problems = erasure_problems(person, today)
+    problems = erasure_problems(person)
     if problems:
         raise PrivacyError("; ".join(problems))
     from programme.services import cancel_booking  # the booking rules (locks, waitlist) live there
@@ -571,7 +574,7 @@ def _person_or_fail(email: str) -> Person:
 
 
 @command("apply-retention")
-@click.option("--months", type=click.IntRange(min=1), default=None,
+@click.option("--months", type=click.IntRange(1, MAX_RETENTION_MONTHS), default=None,
               help="Keep personal links this many months (default RETENTION_MONTHS, 24).")
 @click.option("--dry-run", is_flag=True, help="Say what would change, and change nothing.")
 @with_appcontext
@@ -632,7 +635,7 @@ def erase_person_command(email: str, yes: bool) -> None:
 
 
 @command("legal-hold")
-@click.option("--debrief", "request_id", type=int, default=None, help="Id of a debrief request.")
+@click.option("--debrief", "request_id", type=click.IntRange(1, MAX_ID), default=None, help="Id of a debrief request.")
 @click.option("--email", default=None, help="E-mail address of a person.")
 @click.option("--reason", default="", help="Why the records must be kept (required to place a hold).")
 @click.option("--clear", is_flag=True, help="Clear the hold instead of placing it.")

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-from sqlalchemy import func
+from flask import current_app, has_request_context
+from flask_login import current_user
+from sqlalchemy import event, func, inspect
+from sqlalchemy.orm import Session
 
 from rosters import audit
+from rosters.clock import utcnow
 from rosters.extensions import db
-from rosters.models import Agency, ApiToken, Course, Person, Role, Team, TrainingRecord, hash_secret, utcnow
+from rosters.models import Agency, ApiToken, Course, Person, Role, SignInSession, Team, TrainingRecord, hash_secret
 
 password_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 MIN_PASSWORD_LENGTH = 8
@@ -89,8 +92,42 @@ def check_password_rules(password: str) -> None:
 
 
 def set_password(person: Person, password: str) -> None:
+    """Give the person a new password; every other sign-in of theirs ends (it may be someone else's)."""
     check_password_rules(password)
     person.password_hash = password_hasher.hash(password)
+    end_sign_ins(person)
+
+
+def end_sign_ins(person: Person) -> int:
+    """End the person's open sign-ins, except the one making this request; returns how many ended."""
+    if person.id is None:
+        return 0
+    # The person changing their own details keeps the sign-in they are using; nobody else keeps any.
+    keep = None
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.id == person.id:
+        keep = current_user.current_sign_in
+    with db.session.no_autoflush:
+        query = db.select(SignInSession).where(SignInSession.person_id == person.id, SignInSession.ended_at.is_(None))
+        if keep is not None and keep.id is not None:
+            query = query.where(SignInSession.id != keep.id)
+        open_sign_ins = db.session.scalars(query).all()
+    now = utcnow()
+    for sign_in in open_sign_ins:
+        sign_in.ended_at = now
+    return len(open_sign_ins)
+
+
+@event.listens_for(Session, "before_flush")
+def _end_sign_ins_on_change_of_role_or_access(session: Session, flush_context, instances) -> None:
+    """A new role, or being disabled, takes effect at once: no sign-in made before it carries on.
+
+    (A new password does the same through ``set_password``; a rehash of the same password does not.)
+    """
+    for obj in list(session.dirty):
+        if isinstance(obj, Person):
+            state = inspect(obj)
+            if state.attrs.role.history.has_changes() or state.attrs.enabled.history.has_changes():
+                end_sign_ins(obj)
 
 
 def verify_password(person: Person | None, password: str) -> bool:
@@ -113,10 +150,12 @@ def verify_password(person: Person | None, password: str) -> bool:
 def create_user(email: str, name: str, role: str, password: str, team_name: str | None = None) -> Person:
     """Add a person who can sign in, or give an existing roster entry a password and these details."""
     email = normalise_email(email)
-    if not email or "@" not in email:
-        raise RosterError(f"{email!r} is not an e-mail address")
+    if not email or "@" not in email or len(email) > 320:  # 320: the longest address, and the column's limit
+        raise RosterError(f"{email[:60]!r} is not an e-mail address")
     if not name.strip():
         raise RosterError("Name must not be empty")
+    if len(name.strip()) > 200:
+        raise RosterError("Name must be 200 characters or fewer")
     try:
         role_value = Role(role.strip().lower()).value
     except ValueError:

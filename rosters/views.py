@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import login_required
 from sqlalchemy import text
@@ -11,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from rosters.auth import role_required
+from rosters.clock import today_uk
 from rosters.csv_import import IMPORTERS, ImportFailed, run_import
 from rosters.extensions import db
 from rosters.forms import ImportForm
@@ -67,7 +66,7 @@ def people():
 @role_required(Role.LEAD)
 def facilitators():
     """Everyone with any training record, with their standing on each course today."""
-    today = dt.date.today()
+    today = today_uk()
     warning_days = current_app.config["TRAINING_EXPIRY_WARNING_DAYS"]
     trained = db.session.scalars(
         db.select(Person)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, or_
 
 from rosters import audit
 from rosters.auth import role_required
+from rosters.bounds import parse_id, parse_page
 from rosters.extensions import db
 from rosters.models import AuditEvent, Person, Role
 
@@ -45,10 +46,12 @@ def object_label(event: AuditEvent) -> str:
 @role_required(Role.LEAD)
 def trail():
     action = request.args.get("action", "").strip()
-    person_id = request.args.get("person", type=int)
-    page: Pagination = db.paginate(
-        audit_query(action, person_id), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, max_per_page=PER_PAGE
-    )
+    person_id = parse_id(request.args["person"]) if request.args.get("person", "").strip() else None
+    number = parse_page(request.args.get("page"))
+    if number is None or (request.args.get("person", "").strip() and person_id is None):
+        abort(400, "The page and person in the address must be whole numbers.")
+    page: Pagination = db.paginate(audit_query(action, person_id), page=number, per_page=PER_PAGE,
+                                   max_per_page=PER_PAGE)
     actions = list(db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
     on_trail = or_(
         Person.id.in_(db.select(AuditEvent.person_id)),

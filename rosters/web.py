@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -32,6 +34,31 @@ ERROR_PAGES = {
         ["Try again later. Anything the page did not say was saved has not been saved."],
     ),
 }
+
+
+def is_local_path(target: str | None) -> bool:
+    """True only for a path on this site, however it is encoded: never another host or scheme.
+
+    Browsers drop tabs and line breaks from addresses and treat a backslash as a slash, so
+    ``/%09/evil.example`` or ``/\\evil.example`` would leave the site: the target is decoded until it
+    stops changing, then must start with exactly one slash and hold no control characters or backslashes.
+    """
+    if not target:
+        return False
+    decoded = target
+    for _ in range(5):  # %2509 is %09 once decoded: decode until nothing changes
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    else:
+        return False  # still changing after five rounds: no real address is encoded like that
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in decoded):
+        return False
+    if not decoded.startswith("/") or decoded.startswith("//") or "\\" in decoded:
+        return False
+    parts = urlsplit(decoded)
+    return not parts.scheme and not parts.netloc
 
 
 def register_templates(app: Flask) -> None:
@@ -142,6 +169,8 @@ def register_error_pages(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify({"error": error.description or error.name}), error.code
         title, paragraphs = ERROR_PAGES.get(error.code or 500, (error.name, [error.description or ""]))
+        if error.description and error.description != type(error).description:
+            paragraphs = [error.description, *paragraphs]  # the view said what was wrong: say it first
         return render_template("errors/error.html", title=title, paragraphs=paragraphs), error.code
 
     @app.errorhandler(Exception)

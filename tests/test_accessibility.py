@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from programme.demo import DEMO_PASSWORD
 from programme.models import DebriefRequest, Kind, LearningPoint, ProgrammeSession, Status, SupervisionSeries
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Person, utcnow
 from tests.browser_support import require_chromium
@@ -313,7 +314,7 @@ def session_log_ready(site: Site, request_id: int) -> None:
         from programme.models import local_to_utc
 
         item = db.session.get(DebriefRequest, request_id)
-        item.session.date = dt.date.today() - dt.timedelta(days=1)
+        item.session.date = today_uk() - dt.timedelta(days=1)
         item.session.starts_at = local_to_utc(item.session.date, dt.time(14, 0))
         db.session.commit()
         db.session.remove()
@@ -355,8 +356,8 @@ def test_every_form_with_errors_is_accessible(demo):
     page.get_by_role("button", name="Check dates and facilitators").click()
     check("new series, empty", page)
     page.get_by_label("Team").select_option(label="Early Help North")
-    for name, day in (("first_date", dt.date.today() + dt.timedelta(days=30)),
-                      ("last_date", dt.date.today() + dt.timedelta(days=120))):
+    for name, day in (("first_date", today_uk() + dt.timedelta(days=30)),
+                      ("last_date", today_uk() + dt.timedelta(days=120))):
         page.locator(f"#{name}-day").fill(str(day.day))
         page.locator(f"#{name}-month").fill(str(day.month))
         page.locator(f"#{name}-year").fill(str(day.year))
@@ -417,6 +418,9 @@ def test_every_form_with_errors_is_accessible(demo):
     page.goto(base + "/dashboard?start=31&start=2&start=2026")
     settle(page)
     check("dashboard filters, bad date", page)
+    page.goto(base + "/dashboard?team=99999999999999999999&agency=%C2%B2")
+    settle(page)
+    check("dashboard filters, team and agency not in the lists", page)
 
     page = demo.page("member")
     page.goto(base + "/debriefs/request")

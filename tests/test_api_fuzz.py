@@ -29,9 +29,10 @@ import programme.api  # noqa: F401  (each API module adds its paths to the docum
 import programme.debrief_api  # noqa: F401
 import reports.api  # noqa: F401
 from programme import mail
-from programme.models import LONDON, Booking, ProgrammeSession, local_to_utc
+from programme.models import Booking, ProgrammeSession, local_to_utc
 from programme.services import book_place
 from rosters.api import OPENAPI
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.conftest import TEST_DATABASE_URL
@@ -48,7 +49,7 @@ def fuzz_app(make_app, monkeypatch) -> Iterator[tuple[Flask, str]]:
         lead = make_person(role="lead", email="lead@example.org")
         member = make_person(team=north, email="member@example.org")
         make_person(role="manager", team=north, email="manager@example.org")
-        today = dt.datetime.now(LONDON).date()
+        today = today_uk()
         sessions = []
         for days, team, capacity in [(3, north, 1), (10, north, 8), (17, south, 8), (-5, north, None)]:
             day = today + dt.timedelta(days=days)
@@ -150,10 +151,10 @@ def test_nul_in_text_is_a_bad_request_not_a_server_error(fuzz_app):
     statuses = [
         client.get("/api/v1/slots?ref=a%00b", headers=headers).status_code,
         client.post("/api/v1/debriefs", headers=headers, json={
-            "incident_date": dt.date.today().isoformat(), "incident_category": "other", "affected_teams": ["a\x00"],
+            "incident_date": today_uk().isoformat(), "incident_category": "other", "affected_teams": ["a\x00"],
         }).status_code,
         client.post("/api/v1/debriefs", headers=headers, json={
-            "incident_date": dt.date.today().isoformat(), "incident_category": "other", "manager_email": "a\x00@b.org",
+            "incident_date": today_uk().isoformat(), "incident_category": "other", "manager_email": "a\x00@b.org",
         }).status_code,
         client.post("/sign-in", data={"email": "a\x00@example.org", "password": "wrong password"}).status_code,
     ]

@@ -4,6 +4,7 @@ import datetime as dt
 
 from programme.models import local_to_utc
 from programme.services import book_place, cancel_booking, change_capacity
+from rosters.clock import today_uk
 from rosters.csv_import import run_import
 from rosters.extensions import db
 from rosters.models import AuditEvent
@@ -16,7 +17,7 @@ def actions() -> list[str]:
 
 def test_booking_changes_are_audited_with_who_made_them(app):
     team = make_team()
-    day = dt.date.today() + dt.timedelta(days=14)
+    day = today_uk() + dt.timedelta(days=14)
     session = make_session(team=team, status="scheduled", date=day, starts_at=local_to_utc(day, dt.time(10)),
                            capacity=1)
     first, second = make_person(team=team), make_person(team=team)

@@ -9,12 +9,16 @@ import pytest
 
 from programme.models import Booking, ProgrammeSession, local_to_utc
 from programme.services import book_place
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.factories import make_person, make_session, make_team
+from tests.moments import A_MONDAY, uk
 
 SUMMER = dt.date(2027, 7, 6)  # British Summer Time: UTC+1
 WINTER = dt.date(2027, 1, 12)  # Greenwich Mean Time: UTC+0
+# Slots in summer and winter 2027 are still to come, whatever day the suite runs on.
+pytestmark = pytest.mark.time_machine(uk(A_MONDAY), tick=False)
 
 
 def slot(team, day: dt.date = SUMMER, start: dt.time = dt.time(10, 0), **fields) -> ProgrammeSession:
@@ -130,7 +134,7 @@ def test_only_bookable_supervision_is_listed(client, team, member):
     bookable = slot(team)
     slot(team, status="cancelled", facilitator=None)
     slot(team, kind="debrief", format="individual", capacity=None)
-    past = dt.date.today() - dt.timedelta(days=2)
+    past = today_uk() - dt.timedelta(days=2)
     slot(team, past)
     listed = slots(client, bearer(member), **{"from": past.isoformat(), "to": SUMMER.isoformat()})
     assert [s["id"] for s in listed] == [bookable.id]
@@ -244,9 +248,9 @@ def test_booking_twice_is_409_even_from_the_waitlist(client, team, member):
 
 def test_booking_a_cancelled_or_past_session_is_409(client, team, member):
     cancelled = slot(team, status="cancelled", facilitator=None)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = today_uk() - dt.timedelta(days=1)
     past = slot(team, yesterday)
-    started = slot(team, dt.date.today(), starts_at=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=5))
+    started = slot(team, today_uk(), starts_at=utcnow() - dt.timedelta(minutes=5))
     headers = bearer(member)
     for session in (cancelled, past, started):
         assert_error(book(client, headers, session.id), 409)

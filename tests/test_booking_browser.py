@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from programme.models import LONDON, Booking, local_to_utc
+from programme.models import Booking, local_to_utc
+from rosters.clock import today_uk
 from rosters.extensions import db
 from tests.browser_support import axe_violations, require_chromium, serve, shot
 from tests.factories import PASSWORD, make_person, make_session, make_team
@@ -22,7 +23,7 @@ MEMBER = "mel.member@example.org"
 
 
 def _supervision(team, facilitator, days: int, **fields):
-    day = dt.datetime.now(LONDON).date() + dt.timedelta(days=days)
+    day = today_uk() + dt.timedelta(days=days)
     return make_session(team=team, kind="supervision", status="scheduled", date=day,
                         starts_at=local_to_utc(day, dt.time(10, 0)), facilitator=facilitator, **fields)
 

@@ -23,6 +23,7 @@ import pytest
 
 from programme.models import Booking, ProgrammeSession
 from programme.services import ProgrammeError, change_capacity
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.factories import make_person, make_session, make_team
@@ -135,7 +136,7 @@ def bookings_of(session_id: int) -> list[Booking]:
 def supervision_slot(capacity: int) -> tuple[ProgrammeSession, list]:
     """A scheduled supervision session next week and twenty team members with tokens, all committed."""
     team = make_team()
-    day = dt.date.today() + dt.timedelta(days=7)
+    day = today_uk() + dt.timedelta(days=7)
     session = make_session(team=team, date=day, status="scheduled", capacity=capacity, location="Room 1")
     people = [make_person(team=team, password=False) for _ in range(20)]
     tokens = {person.id: create_token(person.email) for person in people}

@@ -15,14 +15,17 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from programme import mail, notices
-from programme.models import LONDON, Booking, ProgrammeSession, local_to_utc
+from programme.models import Booking, ProgrammeSession, local_to_utc
 from programme.services import book_place, cancel_session
+from rosters.clock import uk_date, utcnow
 from rosters.extensions import db
-from rosters.models import utcnow
 from rosters.services import create_token
 from tests.factories import make_person, make_session, make_team
+from tests.moments import A_MONDAY, uk
 
 DAY = dt.date(2027, 7, 6)
+# Reminders count hours from now: the clock stands at 09:00 on an ordinary Monday, long before DAY.
+pytestmark = pytest.mark.time_machine(uk(A_MONDAY), tick=False)
 
 
 def free_port() -> int:
@@ -216,8 +219,7 @@ def test_a_refused_recipient_does_not_stop_the_others_getting_their_message(smtp
 
 def starting_in(team, hours: float, **fields) -> ProgrammeSession:
     starts = (utcnow() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
-    local_day = starts.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
-    return make_session(team=team, date=local_day, starts_at=starts, status="scheduled", capacity=2,
+    return make_session(team=team, date=uk_date(starts), starts_at=starts, status="scheduled", capacity=2,
                         location="Room 4", **fields)
 
 
@@ -342,11 +344,10 @@ def test_an_unreachable_mail_server_is_logged_and_the_booking_stands(make_app, c
         assert db.session.get(Booking, response.get_json()["id"]).status == "booked"
 
 
-def test_moving_a_session_after_its_reminder_reminds_again_before_the_new_time(smtp_app, monkeypatch):
+def test_moving_a_session_after_its_reminder_reminds_again_before_the_new_time(smtp_app):
     from programme import services
     from tests.factories import make_training
 
-    monkeypatch.setattr(services, "bank_holidays", lambda first, last: {})  # whatever day the test runs on
     app, box = smtp_app
     runner = app.test_cli_runner()
     team = make_team()

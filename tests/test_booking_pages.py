@@ -9,7 +9,8 @@ import pytest
 from icalendar import Calendar
 
 from programme import mail
-from programme.models import LONDON, Booking, ProgrammeSession, local_to_utc
+from programme.models import Booking, ProgrammeSession, local_to_utc
+from rosters.clock import LONDON, today_uk
 from rosters.extensions import db
 from rosters.models import Person
 from tests.factories import make_person, make_session, make_team
@@ -31,13 +32,9 @@ def sent(monkeypatch) -> list:
     return messages
 
 
-def today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
-
-
 def upcoming(team, days: int = 7, start: dt.time = dt.time(10, 0), **fields) -> ProgrammeSession:
     """A scheduled supervision session ``days`` from today at ``start`` UK time."""
-    day = fields.pop("date", today() + dt.timedelta(days=days))
+    day = fields.pop("date", today_uk() + dt.timedelta(days=days))
     fields.setdefault("capacity", 8)
     return make_session(team=team, kind="supervision", status="scheduled", date=day,
                         starts_at=local_to_utc(day, start), **fields)
@@ -208,7 +205,7 @@ def test_double_booking_is_refused_with_an_error_banner(app, client, auth, sent)
 def test_a_cancelled_or_past_session_cannot_be_booked(app, client, auth):
     team = make_team()
     me = make_person(team=team)
-    cancelled = make_session(team=team, kind="supervision", status="cancelled", date=today() + dt.timedelta(days=3),
+    cancelled = make_session(team=team, kind="supervision", status="cancelled", date=today_uk() + dt.timedelta(days=3),
                              cancelled_reason="Facilitator ill")
     db.session.commit()
     auth.login(me.email)
@@ -222,7 +219,7 @@ def test_another_teams_session_is_forbidden_and_unknown_ones_not_found(app, clie
     me = make_person(team=team)
     theirs = upcoming(other)
     debrief = make_session(team=team, kind="debrief", format="individual", status="scheduled",
-                           date=today() + dt.timedelta(days=2), requested_on=today())
+                           date=today_uk() + dt.timedelta(days=2), requested_on=today_uk())
     db.session.commit()
     auth.login(me.email)
     assert client.post(f"/supervision/{theirs.id}/book").status_code == 403
@@ -285,7 +282,7 @@ def test_facilitators_and_leads_may_download_any_teams_ics(app, client, auth):
 def test_summer_session_shows_uk_time_and_utc_in_the_ics(app, client, auth, sent):
     team = make_team()
     me = make_person(team=team)
-    june = dt.date(today().year + 1, 6, 15)
+    june = dt.date(today_uk().year + 1, 6, 15)
     summer = upcoming(team, date=june)  # beyond 12 weeks: reached from "Your bookings"
     db.session.commit()
     assert summer.starts_at == dt.datetime(june.year, 6, 15, 9, 0)

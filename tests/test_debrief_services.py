@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from programme import debrief_services
 from programme.debrief_services import (
     DEFAULT_FORUM,
     Arrangement,
@@ -27,18 +26,22 @@ from programme.debrief_services import (
 )
 from programme.models import DebriefRequest, LearningPoint, ProgrammeSession, local_to_utc
 from programme.services import Conflict, NotAllowed, ProgrammeError
+from rosters.clock import today_uk
 from rosters.extensions import db
 from tests.factories import make_person, make_session, make_team, make_training
+from tests.moments import A_MONDAY, uk
 
-TODAY = dt.date(2026, 11, 23)  # a Monday
+TODAY = A_MONDAY
+# The services read the one clock: it stands at 09:00 on TODAY unless a test moves it with ``uk_today``.
+pytestmark = pytest.mark.time_machine(uk(TODAY), tick=False)
 
 
 @pytest.fixture
-def uk_today(monkeypatch):
-    """Set the UK date the services believe it is (arranging refuses dates before it)."""
+def uk_today(time_machine):
+    """Move the clock to 09:00 UK time on a day (arranging refuses dates before it, logging ones after it)."""
 
     def set_day(day: dt.date) -> None:
-        monkeypatch.setattr(debrief_services, "today_uk", lambda: day)
+        time_machine.move_to(uk(day))
 
     return set_day
 
@@ -66,10 +69,12 @@ def chair(name: str = "", completed_on: dt.date = dt.date(2025, 1, 1), expires_o
     return person
 
 
-def accepted_request(today: dt.date = TODAY, **fields) -> DebriefRequest:
+def accepted_request(**fields) -> DebriefRequest:
+    """A request made and accepted today, whatever day the clock says."""
     member, manager = practitioner()
     lead = make_person(role="lead")
-    request = request_debrief(member, ask(manager, incident_date=today - dt.timedelta(days=1), **fields), today=today)
+    yesterday = today_uk() - dt.timedelta(days=1)
+    request = request_debrief(member, ask(manager, incident_date=yesterday, **fields))
     accept_request(request, lead)
     return request
 
@@ -110,41 +115,47 @@ def test_working_days_skip_weekends_and_england_and_wales_bank_holidays(start, d
     assert working_days_after(start, days) == expected
 
 
+def deadlines_on(request: DebriefRequest, day: dt.date, uk_today):
+    uk_today(day)
+    return deadlines(request)
+
+
 def test_offer_is_overdue_only_after_three_working_days_without_an_offer(app, uk_today):
     member, manager = practitioner()
-    request = request_debrief(member, ask(manager, incident_date=dt.date(2026, 12, 23)), today=dt.date(2026, 12, 24))
-    due = deadlines(request, today=dt.date(2026, 12, 31))
+    uk_today(dt.date(2026, 12, 24))
+    request = request_debrief(member, ask(manager, incident_date=dt.date(2026, 12, 23)))
+    due = deadlines_on(request, dt.date(2026, 12, 31), uk_today)
     assert (due.offer_due, due.session_due) == (dt.date(2026, 12, 31), dt.date(2027, 1, 12))
     assert not due.offer_overdue  # the due day itself is still in time
     assert not due.session_overdue
-    assert deadlines(request, today=dt.date(2027, 1, 4)).offer_overdue
+    assert deadlines_on(request, dt.date(2027, 1, 4), uk_today).offer_overdue
 
     accept_request(request, make_person(role="lead"))
-    assert deadlines(request, today=dt.date(2027, 1, 4)).offer_overdue  # accepting is not an offer
-    uk_today(dt.date(2027, 1, 4))
+    assert deadlines(request).offer_overdue  # accepting is not an offer
     arrange_session(request, plan(chair(), dt.date(2027, 1, 7)))
-    assert not deadlines(request, today=dt.date(2027, 1, 5)).offer_overdue
+    assert not deadlines_on(request, dt.date(2027, 1, 5), uk_today).offer_overdue
 
 
 def test_session_is_overdue_after_ten_working_days_or_when_arranged_too_late(app, uk_today):
     member, manager = practitioner()
-    request = request_debrief(member, ask(manager, incident_date=dt.date(2026, 12, 23)), today=dt.date(2026, 12, 24))
-    assert not deadlines(request, today=dt.date(2027, 1, 12)).session_overdue
-    assert deadlines(request, today=dt.date(2027, 1, 13)).session_overdue
+    uk_today(dt.date(2026, 12, 24))
+    request = request_debrief(member, ask(manager, incident_date=dt.date(2026, 12, 23)))
+    assert not deadlines_on(request, dt.date(2027, 1, 12), uk_today).session_overdue
+    assert deadlines_on(request, dt.date(2027, 1, 13), uk_today).session_overdue
 
     accept_request(request, make_person(role="lead"))
     uk_today(dt.date(2027, 1, 5))
     arrange_session(request, plan(chair(), dt.date(2027, 1, 14)))  # after the due date of 12 January
-    assert deadlines(request, today=dt.date(2027, 1, 5)).session_overdue
+    assert deadlines(request).session_overdue
     arrange_session(request, plan(request.facilitator, dt.date(2027, 1, 11)))  # moved within the time
-    assert not deadlines(request, today=dt.date(2027, 1, 5)).session_overdue
+    assert not deadlines(request).session_overdue
 
 
 def test_deadlines_follow_the_configured_working_days(app):
     app.config.update(DEBRIEF_OFFER_WORKING_DAYS=1, DEBRIEF_SESSION_WORKING_DAYS=5)
     member, manager = practitioner()
-    request = request_debrief(member, ask(manager), today=TODAY)
-    due = deadlines(request, today=TODAY)
+    request = request_debrief(member, ask(manager))
+    due = deadlines(request)
     assert (due.offer_due, due.session_due) == (dt.date(2026, 11, 24), dt.date(2026, 11, 30))
 
 
@@ -154,7 +165,7 @@ def test_deadlines_follow_the_configured_working_days(app):
 def test_a_practitioner_request_is_stored_with_clocks_starting_today(app):
     team = make_team(name="Assessment East")
     member, manager = practitioner(team)
-    request = request_debrief(member, ask(manager, arrangements="  Afternoons please  "), today=TODAY)
+    request = request_debrief(member, ask(manager, arrangements="  Afternoons please  "))
     assert request.id is not None
     assert (request.status, request.requested_on, request.requested_by, request.manager) == (
         "requested", TODAY, member, manager
@@ -166,17 +177,17 @@ def test_a_practitioner_request_is_stored_with_clocks_starting_today(app):
 def test_a_future_incident_date_is_refused(app):
     member, manager = practitioner()
     with pytest.raises(ProgrammeError) as excinfo:
-        request_debrief(member, ask(manager, incident_date=TODAY + dt.timedelta(days=1)), today=TODAY)
+        request_debrief(member, ask(manager, incident_date=TODAY + dt.timedelta(days=1)))
     assert "today or in the past" in messages(excinfo)
-    request_debrief(member, ask(manager, incident_date=TODAY), today=TODAY)  # today itself is fine
+    request_debrief(member, ask(manager, incident_date=TODAY))  # today itself is fine
 
 
 def test_a_member_must_name_their_manager_but_a_manager_may_ask_directly(app):
     member, manager = practitioner()
     with pytest.raises(ProgrammeError) as excinfo:
-        request_debrief(member, ask(None), today=TODAY)
+        request_debrief(member, ask(None))
     assert "Name your manager" in messages(excinfo)
-    request = request_debrief(manager, ask(None), today=TODAY)
+    request = request_debrief(manager, ask(None))
     assert request.manager is None
 
 
@@ -185,7 +196,7 @@ def test_the_named_manager_must_be_a_manager(app, role):
     member, _ = practitioner()
     not_a_manager = make_person(role=role, name="Pat Colleague")
     with pytest.raises(ProgrammeError) as excinfo:
-        request_debrief(member, ask(not_a_manager), today=TODAY)
+        request_debrief(member, ask(not_a_manager))
     assert "Pat Colleague is not a manager" in messages(excinfo)
 
 
@@ -194,7 +205,7 @@ def test_bad_choices_and_external_e_mails_are_all_reported_together(app):
     bad = ask(manager, incident_category="burglary", preferred_format="phone",
               invite_emails=[("not-an-address", "Police"), ("a@b", "Health")])
     with pytest.raises(ProgrammeError) as excinfo:
-        request_debrief(member, bad, today=TODAY)
+        request_debrief(member, bad)
     problems = messages(excinfo).splitlines()
     assert "Choose the kind of incident" in problems
     assert "Choose individual, group or either" in problems
@@ -212,14 +223,13 @@ def test_invitations_always_include_the_requester_once_and_are_de_duplicated(app
             invite_people=[colleague, member, colleague],
             invite_emails=[("Partner@Police.example", "Police"), ("partner@police.example", "Police"),
                            (member.email.upper(), ""), (colleague.email, "")]),
-        today=TODAY,
     )
     addresses = [invitation.address for invitation in request.invitations]
     assert addresses == [member.email, colleague.email, "partner@police.example"]
     assert request.invitations[0].person == member
     assert request.invitations[2].agency == "Police"
 
-    alone = request_debrief(member, ask(manager), today=TODAY)
+    alone = request_debrief(member, ask(manager))
     assert [i.person for i in alone.invitations] == [member]
 
 
@@ -238,7 +248,7 @@ def test_chair_options_give_every_reason_someone_cannot_chair(app):
     lapsed = chair("Len Lapsed", expires_on=TODAY)
     too_new = chair("Nia New", completed_on=TODAY + dt.timedelta(days=5))
     make_person(role="facilitator", name="Una Untrained")
-    request = request_debrief(member, ask(manager, involved=[involved]), today=TODAY)
+    request = request_debrief(member, ask(manager, involved=[involved]))
 
     day = TODAY + dt.timedelta(days=3)
     options = {option.person.name: option for option in chair_options(request, day)}
@@ -283,8 +293,7 @@ def test_chair_options_put_the_least_loaded_first_and_respect_the_monthly_cap(ap
     assert all(o.eligible and o.load == 0 for o in chair_options(request, dt.date(2027, 1, 5)))
 
 
-def test_arranging_refuses_a_chair_who_is_not_independent_or_over_the_cap(app, uk_today):
-    uk_today(TODAY)
+def test_arranging_refuses_a_chair_who_is_not_independent_or_over_the_cap(app):
     app.config["DEBRIEF_MONTHLY_CAP"] = 1
     request = accepted_request()
     with pytest.raises(ProgrammeError) as excinfo:
@@ -314,8 +323,7 @@ def test_arranging_creates_a_debrief_session_with_the_request_details(app, uk_to
     uk_today(dt.date(2026, 6, 1))
     team = make_team(name="Fostering West")
     member, manager = practitioner(team)
-    request = request_debrief(member, ask(manager, incident_date=dt.date(2026, 5, 28), incident_category="murder"),
-                              today=dt.date(2026, 6, 1))
+    request = request_debrief(member, ask(manager, incident_date=dt.date(2026, 5, 28), incident_category="murder"))
     with pytest.raises(Conflict):
         arrange_session(request, plan(chair(), dt.date(2026, 6, 5)))  # not accepted yet
     accept_request(request, make_person(role="lead"))
@@ -344,11 +352,12 @@ def test_arranging_creates_a_debrief_session_with_the_request_details(app, uk_to
 
 
 def scheduled_in_june(uk_today, **fields) -> DebriefRequest:
-    """An accepted request with a session on 10 June 2026, which has already taken place."""
+    """A request accepted on 1 June 2026 with a session on 10 June; the clock then stands on 11 June."""
     uk_today(dt.date(2026, 6, 1))
-    request = accepted_request(today=dt.date(2026, 6, 1), **fields)
+    request = accepted_request(**fields)
     arrange_session(request, plan(chair("Chris Chair"), dt.date(2026, 6, 10), format=fields.get("preferred_format",
                                                                                                 "group")))
+    uk_today(dt.date(2026, 6, 11))
     return request
 
 
@@ -409,8 +418,7 @@ def test_only_the_chair_or_a_lead_logs_and_a_delivered_log_needs_numbers(app, uk
     assert "Enter the length of the session in minutes (15 to 480)" in problems
 
 
-def test_a_session_still_to_come_cannot_be_logged(app, uk_today):
-    uk_today(TODAY)
+def test_a_session_still_to_come_cannot_be_logged(app):
     request = accepted_request()
     arrange_session(request, plan(chair(), TODAY + dt.timedelta(days=7)))
     with pytest.raises(Conflict):
@@ -491,7 +499,7 @@ def test_over_long_invitation_details_are_refused_before_the_database_sees_them(
     member, manager = practitioner()
     with pytest.raises(ProgrammeError) as excinfo:
         request_debrief(member, ask(manager, invite_emails=[("a" * 320 + "@partner.example", ""),
-                                                            ("ok@partner.example", "A" * 201)]), today=TODAY)
+                                                            ("ok@partner.example", "A" * 201)]))
     problems = messages(excinfo).splitlines()
     assert len(problems) == 2
     assert problems[0].endswith("is not an e-mail address")
@@ -502,10 +510,11 @@ def test_each_request_counts_once_in_debrief_requests_whatever_happens_to_its_se
     uk_today(dt.date(2026, 6, 1))
     lead = make_person(role="lead")
     member, manager = practitioner()
-    waiting = request_debrief(member, ask(manager, incident_date=dt.date(2026, 5, 30)), today=dt.date(2026, 6, 1))
-    declined = request_debrief(member, ask(manager, incident_date=dt.date(2026, 5, 30)), today=dt.date(2026, 6, 2))
+    waiting = request_debrief(member, ask(manager, incident_date=dt.date(2026, 5, 30)))
+    uk_today(dt.date(2026, 6, 2))
+    declined = request_debrief(member, ask(manager, incident_date=dt.date(2026, 5, 30)))
     decline_request(declined, lead, "A team session is already planned")
-    rearranged = scheduled_in_june(uk_today)  # asked 1 June, session 10 June
+    rearranged = scheduled_in_june(uk_today)  # asked 1 June, session 10 June; now 11 June
     log_session(rearranged, lead, SessionLog(delivered=False, not_delivered_reason="Chair unwell"))
     arrange_session(rearranged, plan(chair("Second Chair"), dt.date(2026, 6, 20)))
     db.session.commit()

@@ -1,12 +1,12 @@
 """``flask seed-demo`` loads a believable programme, twice without duplicates, and its sign-ins work."""
 
-import datetime as dt
 import json
 
 from sqlalchemy import func
 
 from programme.demo import DEMO_PASSWORD, DEMO_SIGN_INS
 from programme.models import ProgrammeSession
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Team
 
@@ -21,11 +21,11 @@ def test_seed_demo_builds_the_programme_and_prints_sign_ins(runner, client, auth
     active_teams = db.session.scalar(db.select(func.count()).select_from(Team).where(Team.active.is_(True)))
     assert 18 <= active_teams <= 24
     first, last = db.session.execute(db.select(func.min(ProgrammeSession.date), func.max(ProgrammeSession.date))).one()
-    assert (dt.date.today() - first).days >= 480  # about 16 months of history
-    assert last > dt.date.today()  # and sessions still to come
+    assert (today_uk() - first).days >= 480  # about 16 months of history
+    assert last > today_uk()  # and sessions still to come
 
     start = first.isoformat()
-    end = dt.date.today().isoformat()
+    end = today_uk().isoformat()
     figures = runner.invoke(args=["metrics", "--start", start, "--end", end])
     metrics = json.loads(figures.output)
     assert metrics["debriefs_individual"] == 18

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from programme.models import DebriefRequest, RequestStatus, local_to_utc
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Person
 from tests.browser_support import axe_violations, require_chromium, serve, shot, sign_in
@@ -33,7 +34,7 @@ def live_server(app, runner) -> Iterator[str]:
             DebriefRequest.facilitator_id == chair.id, DebriefRequest.status == RequestStatus.SCHEDULED.value
         )
     ).one()
-    day = dt.date.today() - dt.timedelta(days=1)
+    day = today_uk() - dt.timedelta(days=1)
     while day.weekday() >= 5:
         day -= dt.timedelta(days=1)
     arranged.session.date = day

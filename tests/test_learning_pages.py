@@ -14,6 +14,7 @@ from programme.models import LearningPoint
 from rosters.extensions import db
 from rosters.models import AuditEvent
 from tests.factories import PASSWORD, make_person, make_team
+from tests.moments import A_MONDAY, uk
 
 COLUMNS = ["id", "status", "forum", "text", "created_on", "approved_on", "shared_on", "closed_on", "outcome"]
 EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[a-z]+", re.IGNORECASE)
@@ -258,6 +259,7 @@ def test_moving_on_needs_the_page_csrf_token(make_app):
 # --- the export -------------------------------------------------------------------------------
 
 
+@pytest.mark.time_machine(uk(A_MONDAY), tick=False)  # the request below was made on A_MONDAY
 def test_the_export_is_a_csv_attachment_for_excel_without_personal_details(app, client, lead):
     team = make_team()
     member = make_person(team=team, name="Morgan Member", email="morgan.member@example.org")
@@ -265,7 +267,6 @@ def test_the_export_is_a_csv_attachment_for_excel_without_personal_details(app, 
     request = request_debrief(
         member,
         DebriefAsk(dt.date(2026, 11, 20), "other", "group", manager=manager, invite_emails=[("p@police.example", "")]),
-        today=dt.date(2026, 11, 23),
     )
     from_log = point("Café staff need a quiet room, “not” the canteen", request=request, created_by=member,
                      created_at=dt.datetime(2026, 11, 23, 23, 30))  # 23:30 UTC is still 23 November in winter

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.models import Booking, DebriefRequest, ProgrammeSession
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import ApiToken, AuditEvent, Person, SignInSession, TrainingRecord
 from rosters.privacy import register_commands
@@ -146,7 +147,7 @@ def test_erasure_refusals_are_one_line_errors(cli):
     assert cli.invoke(args=["legal-hold", "--debrief", str(ids["requests"]["old_closed"]), "--reason", "Claim 2"]).exit_code == 0
     assert "under a legal hold" in one_line_error(cli.invoke(args=[*erase, "colleague@example.org"]))
     assert "no one with" in one_line_error(cli.invoke(args=[*erase, "nobody@example.org"]))
-    future = make_session(status="scheduled", date=dt.date.today() + dt.timedelta(days=20), attendees=None,
+    future = make_session(status="scheduled", date=today_uk() + dt.timedelta(days=20), attendees=None,
                           facilitator=db.session.get(Person, ids["people"]["chair"]))
     db.session.commit()
     assert future.id
@@ -160,7 +161,7 @@ def test_erasure_refusals_are_one_line_errors(cli):
 
 
 def test_erasure_gives_up_upcoming_places_and_the_next_person_waiting_gets_one(cli):
-    session = make_session(status="scheduled", date=dt.date.today() + dt.timedelta(days=14), attendees=None,
+    session = make_session(status="scheduled", date=today_uk() + dt.timedelta(days=14), attendees=None,
                            capacity=1, booked_count=1)
     leaving = make_person(email="leaving@example.org")
     waiting = make_person(email="waiting@example.org")

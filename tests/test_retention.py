@@ -20,8 +20,11 @@ from rosters.extensions import db
 from rosters.models import AuditEvent, Person, SignInSession, utcnow
 from rosters.privacy import apply_retention, register_commands, retention_cutoff
 from tests.factories import make_person, make_session, make_team, make_training
+from tests.moments import A_MONDAY, uk
 
-TODAY = dt.date.today()
+TODAY = A_MONDAY
+# Ages are counted from TODAY: the clock stands still there, so no run straddles a midnight.
+pytestmark = pytest.mark.time_machine(uk(TODAY), tick=False)
 OLD = TODAY - dt.timedelta(days=3 * 365)  # well before a 24-month cut-off
 RECENT = TODAY - dt.timedelta(days=60)
 

@@ -12,13 +12,17 @@ import pytest
 from programme import mail
 from programme.models import Booking, ProgrammeSession, SupervisionSeries, local_to_utc
 from programme.services import SeriesRequest, book_place, create_series
+from rosters.clock import uk_date, utcnow
 from rosters.extensions import db
 from rosters.models import Person, Team
 from tests.factories import make_person, make_session, make_team, make_training
+from tests.moments import A_MONDAY, uk
 
 # A weekly Monday series across the Spring Bank Holiday (Monday 31 May 2027).
 FIRST = dt.date(2027, 5, 17)
 LAST = dt.date(2027, 6, 14)
+# Planned from 09:00 on an ordinary Monday in November 2026, so the series is always still to come.
+pytestmark = pytest.mark.time_machine(uk(A_MONDAY), tick=False)
 
 
 @dataclass
@@ -466,9 +470,8 @@ def started_session(p: Programme, people: int = 2) -> ProgrammeSession:
                            facilitator=p.facilitator, capacity=8, location="Room 2")
     for member in p.members[:people]:
         book_place(session.id, member)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    session.date = (now - dt.timedelta(hours=2)).date()
-    session.starts_at = now - dt.timedelta(hours=2)
+    session.starts_at = utcnow() - dt.timedelta(hours=2)
+    session.date = uk_date(session.starts_at)
     db.session.commit()
     return session
 

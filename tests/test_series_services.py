@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from programme.models import LONDON, Pattern, ProgrammeSession, local_to_utc
+from programme.models import Pattern, ProgrammeSession, local_to_utc
 from programme.services import (
     Conflict,
     ProgrammeError,
@@ -23,9 +23,11 @@ from programme.services import (
 )
 from rosters.extensions import db
 from tests.factories import make_person, make_session, make_team, make_training
+from tests.moments import A_MONDAY, uk
 
 TUESDAY, FRIDAY, SUNDAY, MONDAY = 1, 4, 6, 0
-TODAY = dt.date(2026, 11, 23)  # plan_series is told "today", so these tests do not age
+# Every date below is planned from 09:00 on a fixed Monday, so these tests do not age.
+pytestmark = pytest.mark.time_machine(uk(A_MONDAY), tick=False)
 
 
 def d(text: str) -> dt.date:
@@ -86,15 +88,15 @@ def test_first_and_last_dates_are_inclusive():
 
 
 def test_bank_holidays_in_england_are_skipped_and_reported(team, facilitator):
-    spring = plan_series(weekly(team, facilitator, "2027-05-24", "2027-06-07", weekday=MONDAY), today=TODAY)
+    spring = plan_series(weekly(team, facilitator, "2027-05-24", "2027-06-07", weekday=MONDAY))
     assert spring.problems == []
     assert spring.dates == [d("2027-05-24"), d("2027-06-07")]
     assert spring.skipped == {d("2027-05-31"): "Spring Bank Holiday"}
 
-    christmas = plan_series(weekly(team, facilitator, "2027-12-20", "2028-01-04", weekday=MONDAY), today=TODAY)
+    christmas = plan_series(weekly(team, facilitator, "2027-12-20", "2028-01-04", weekday=MONDAY))
     assert christmas.skipped == {d("2027-12-27"): "Christmas Day (observed)", d("2028-01-03"): "New Year's Day (observed)"}
     assert christmas.dates == [d("2027-12-20")]
-    boxing = plan_series(weekly(team, facilitator, "2027-12-21", "2028-01-04"), today=TODAY)
+    boxing = plan_series(weekly(team, facilitator, "2027-12-21", "2028-01-04"))
     assert boxing.dates == [d("2027-12-21"), d("2028-01-04")]
     assert boxing.skipped == {d("2027-12-28"): "Boxing Day (observed)"}
 
@@ -102,7 +104,6 @@ def test_bank_holidays_in_england_are_skipped_and_reported(team, facilitator):
         SeriesRequest(team=team, facilitator=facilitator, pattern=Pattern.NTH_WEEKDAY_MONTHLY.value, weekday=FRIDAY,
                       week_of_month=-1, first_date=d("2027-02-01"), last_date=d("2027-04-30"),
                       start_time=dt.time(14, 0), duration_minutes=90, capacity=6, online_link="https://meet.example/x"),
-        today=TODAY,
     )
     assert good_friday.dates == [d("2027-02-26"), d("2027-04-30")]
     assert good_friday.skipped == {d("2027-03-26"): "Good Friday"}
@@ -116,7 +117,7 @@ def test_skipped_dates_are_stored_with_the_series(team, facilitator):
 
 def test_training_that_expires_mid_series_is_refused_naming_the_first_failing_date(team):
     lapsing = trained("Lou Lapsing", expires_on=d("2027-06-01"))
-    plan = plan_series(weekly(team, lapsing, "2027-05-18", "2027-06-29"), today=TODAY)
+    plan = plan_series(weekly(team, lapsing, "2027-05-18", "2027-06-29"))
     training = [p for p in plan.problems if "training" in p]
     assert training[0] == "Lou Lapsing has no valid reflexive peer-group supervision training on 8 June 2027"
     assert len(training) == 4  # 8, 15, 22 and 29 June: every occurrence is checked
@@ -128,7 +129,7 @@ def test_training_that_expires_mid_series_is_refused_naming_the_first_failing_da
 
 def test_training_completed_after_the_first_date_is_refused_for_the_dates_before(team):
     newly = trained("Nia New", completed_on=d("2027-06-10"))
-    plan = plan_series(weekly(team, newly, "2027-06-01", "2027-06-22"), today=TODAY)
+    plan = plan_series(weekly(team, newly, "2027-06-01", "2027-06-22"))
     assert [p for p in plan.problems if "training" in p] == [
         "Nia New has no valid reflexive peer-group supervision training on 1 June 2027",
         "Nia New has no valid reflexive peer-group supervision training on 8 June 2027",
@@ -137,49 +138,47 @@ def test_training_completed_after_the_first_date_is_refused_for_the_dates_before
 
 def test_the_teams_own_manager_is_refused(team):
     manager = trained("Mo Manager", role="manager", team=team)
-    plan = plan_series(weekly(team, manager, "2027-06-01", "2027-06-22"), today=TODAY)
+    plan = plan_series(weekly(team, manager, "2027-06-01", "2027-06-22"))
     assert "Mo Manager manages Assessment North; choose a facilitator from outside the team's management" in plan.problems
     # Another team's manager, trained, may facilitate this one.
     other_manager = trained("Ola Other", role="manager", team=make_team())
-    assert plan_series(weekly(team, other_manager, "2027-06-01", "2027-06-22"), today=TODAY).problems == []
+    assert plan_series(weekly(team, other_manager, "2027-06-01", "2027-06-22")).problems == []
 
 
 def test_a_clash_on_any_date_is_refused(team, facilitator):
     other_team = make_team(name="Fostering")
     make_session(team=other_team, date=d("2027-06-15"), starts_at=local_to_utc(d("2027-06-15"), dt.time(11, 0)),
                  duration_minutes=60, status="scheduled", facilitator=facilitator)
-    plan = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"), today=TODAY)
+    plan = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"))
     assert plan.problems == ["Fay Facilitator already facilitates Fostering from 11:00 on 15 June 2027"]
     # Back to back is not a clash: 08:30-10:00 then 10:00-11:30.
     make_session(team=other_team, date=d("2027-06-22"), starts_at=local_to_utc(d("2027-06-22"), dt.time(8, 30)),
                  duration_minutes=90, status="scheduled", facilitator=facilitator)
-    assert len(plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"), today=TODAY).problems) == 1
+    assert len(plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29")).problems) == 1
 
 
 def test_a_cancelled_session_is_no_clash(team, facilitator):
     make_session(team=make_team(), date=d("2027-06-15"), starts_at=local_to_utc(d("2027-06-15"), dt.time(10, 0)),
                  status="cancelled", facilitator=facilitator)
-    assert plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"), today=TODAY).problems == []
+    assert plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29")).problems == []
 
 
 def test_other_refusals(team, facilitator):
-    past = plan_series(weekly(team, facilitator, "2026-11-03", "2026-12-29"), today=TODAY)
+    past = plan_series(weekly(team, facilitator, "2026-11-03", "2026-12-29"))
     assert "The first date must be today or later" in past.problems
-    reversed_dates = plan_series(weekly(team, facilitator, "2027-06-29", "2027-06-01"), today=TODAY)
+    reversed_dates = plan_series(weekly(team, facilitator, "2027-06-29", "2027-06-01"))
     assert reversed_dates.problems == ["The last date must be on or after the first date"]
-    too_long = plan_series(weekly(team, facilitator, "2027-01-05", "2028-12-31"), today=TODAY)
+    too_long = plan_series(weekly(team, facilitator, "2027-01-05", "2028-12-31"))
     assert any("18 months" in p for p in too_long.problems)
-    nowhere = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29", location=""), today=TODAY)
+    nowhere = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29", location=""))
     assert "Give a place or an online link" in nowhere.problems
     team.active = False
-    inactive = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"), today=TODAY)
+    inactive = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"))
     assert "Assessment North is not an active team" in inactive.problems
 
 
 def test_a_time_the_clocks_skip_is_refused(team, facilitator):
-    plan = plan_series(
-        weekly(team, facilitator, "2027-03-21", "2027-04-04", weekday=SUNDAY, start_time=dt.time(1, 30)), today=TODAY
-    )
+    plan = plan_series(weekly(team, facilitator, "2027-03-21", "2027-04-04", weekday=SUNDAY, start_time=dt.time(1, 30)))
     assert plan.problems == ["01:30 does not exist on 28 March 2027 (the clocks go forward)"]
 
 
@@ -246,7 +245,7 @@ def test_a_renewal_covers_the_gap_when_an_old_record_expires(team):
     renewed = trained("Rae Renewed", expires_on=d("2027-06-10"))
     make_training(person=renewed, course="peer_supervision", completed_on=d("2027-06-01"), expires_on=d("2029-06-01"))
     assert [o.person.name for o in suggest_facilitators(team, d("2027-06-01"), d("2027-06-29"))] == ["Rae Renewed"]
-    assert plan_series(weekly(team, renewed, "2027-06-01", "2027-06-29"), today=TODAY).problems == []
+    assert plan_series(weekly(team, renewed, "2027-06-01", "2027-06-29")).problems == []
 
 
 def test_editing_keeps_the_series_facilitator(team, facilitator):
@@ -301,7 +300,7 @@ def test_capacity_cannot_be_cut_below_places_booked_and_raising_it_promotes(team
     assert (session.booked_count, [b.status for b in bookings][3]) == (3, "waitlisted")
 
 
-def test_register_records_attendance_and_the_figures_count_it(runner, team, facilitator):
+def test_register_records_attendance_and_the_figures_count_it(runner, team, facilitator, time_machine):
     session = make_session(team=team, date=d("2027-06-01"), starts_at=local_to_utc(d("2027-06-01"), dt.time(10, 0)),
                            status="scheduled", capacity=3, facilitator=facilitator)
     people = [make_person(team=team) for _ in range(4)]
@@ -309,10 +308,8 @@ def test_register_records_attendance_and_the_figures_count_it(runner, team, faci
     assert [b.status for b in bookings] == ["booked"] * 3 + ["waitlisted"]
     with pytest.raises(Conflict, match="once the session has started"):
         record_register(session.id, {}, outcome="delivered")
-    # The session happens: move it into the past as time would.
-    session.starts_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=2)
-    session.date = session.starts_at.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
     db.session.commit()
+    time_machine.move_to(uk(d("2027-06-01"), dt.time(12, 0)))  # the session has happened
 
     with pytest.raises(ProgrammeError, match="Mark everyone booked"):
         record_register(session.id, {bookings[0].id: True}, outcome="delivered")
@@ -352,7 +349,7 @@ def test_a_gap_between_old_and_renewed_training_is_not_suggested(team):
     make_training(person=gap, course="peer_supervision", completed_on=d("2027-06-20"), expires_on=d("2029-06-01"))
     assert suggest_facilitators(team, d("2027-06-01"), d("2027-06-29")) == []
     assert [o.person.name for o in suggest_facilitators(team, d("2027-06-21"), d("2027-06-29"))] == ["Gil Gap"]
-    plan = plan_series(weekly(team, gap, "2027-06-01", "2027-06-29"), today=TODAY)
+    plan = plan_series(weekly(team, gap, "2027-06-01", "2027-06-29"))
     assert [p for p in plan.problems if "training" in p] == [
         "Gil Gap has no valid reflexive peer-group supervision training on 8 June 2027",
         "Gil Gap has no valid reflexive peer-group supervision training on 15 June 2027",

@@ -9,8 +9,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from programme.models import LONDON, ProgrammeSession
+from programme.models import ProgrammeSession
 from reports import bench, synthetic
+from rosters.clock import today_uk, uk_date
 from rosters.extensions import db
 from rosters.models import Agency, Person, SignInSession, Team, TrainingRecord
 from tests.factories import make_person, make_session, make_team, make_training
@@ -57,7 +58,7 @@ def test_small_programme_is_plausible(cli):
     courses = {r.course for r in db.session.scalars(select(TrainingRecord))}
     assert courses <= {"peer_supervision", "critical_incident_debrief", "supervision_skills"}
 
-    today = dt.date.today()
+    today = today_uk()
     sessions = db.session.scalars(select(ProgrammeSession)).all()
     supervision = [s for s in sessions if s.kind == "supervision"]
     debriefs = [s for s in sessions if s.kind == "debrief"]
@@ -65,7 +66,7 @@ def test_small_programme_is_plausible(cli):
     assert len(debriefs) >= 1
     for s in sessions:
         assert today - dt.timedelta(days=366) <= s.date <= today
-        assert s.starts_at.replace(tzinfo=dt.UTC).astimezone(LONDON).date() == s.date
+        assert uk_date(s.starts_at) == s.date
         assert s.date.weekday() < 5
         if s.status == "delivered":
             assert s.facilitator is not None and s.facilitator.team_id != s.team_id
@@ -121,7 +122,7 @@ def test_replace_deletes_only_synthetic_rows(cli):
 
 def test_metrics_coverage_near_complete(cli):
     assert seed(cli).exit_code == 0
-    today = dt.date.today()
+    today = today_uk()
     start = today - dt.timedelta(days=365)
     result = cli.invoke(args=["metrics", "--start", start.isoformat(), "--end", today.isoformat()])
     assert result.exit_code == 0, result.output
