@@ -46,48 +46,36 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    import programme.api  # noqa: F401  (adds slots and bookings to the API blueprint)
-    import programme.debrief_api  # noqa: F401  (adds debrief requests to the API blueprint)
+    """One blueprint per room: importing a feature also adds its API routes, imports and commands."""
     import programme.imports  # noqa: F401  (registers the sessions import)
     import reports.api  # noqa: F401  (adds /api/v1/metrics to the API blueprint)
     import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
-    from programme.views_booking import bp as booking_bp
-    from programme.views_debriefs import bp as debriefs_bp
-    from programme.views_learning import bp as learning_bp
-    from programme.views_series import bp as series_bp
+    from programme.debriefs import bp as debriefs_bp
+    from programme.learning import bp as learning_bp
+    from programme.privacy import bp as privacy_bp
+    from programme.supervision import bp as supervision_bp
     from reports.views import bp as reports_bp
     from rosters.api import bp as api_bp
+    from rosters.audit.views import bp as audit_bp
     from rosters.auth import bp as auth_bp
     from rosters.extensions import csrf
     from rosters.views import bp as rosters_bp
-    from rosters.views_audit import bp as audit_bp
-    from rosters.views_privacy import bp as privacy_bp
 
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(rosters_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(debriefs_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(booking_bp)
-    app.register_blueprint(series_bp)
+    for blueprint in (auth_bp, rosters_bp, audit_bp, api_bp, supervision_bp, debriefs_bp, learning_bp, privacy_bp,
+                      reports_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
-    from programme.cli import register_commands as reminder_commands
-    from programme.demo import register_commands as programme_commands
-    from reports.cli import register_commands as report_commands
-    from rosters.cli import register_commands as roster_commands
-    from rosters.privacy import register_commands as privacy_commands
+    """Every command registered with ``rosters.cli.command`` (each module adds its own when imported)."""
+    import programme.demo  # noqa: F401
+    import reports.bench  # noqa: F401
+    import reports.cli  # noqa: F401
+    import reports.synthetic  # noqa: F401
+    from rosters.cli import register_commands as add_registered_commands
 
-    roster_commands(app)
-    programme_commands(app)
-    reminder_commands(app)
-    report_commands(app)
-    privacy_commands(app)
+    add_registered_commands(app)
 
 
 app = create_app()

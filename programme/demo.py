@@ -8,17 +8,24 @@ import io
 import random
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
-from programme.models import Pattern, SupervisionSeries, local_to_utc
-from programme.services import SeriesRequest, book_place, create_series, plan_series, suggest_facilitators
+from programme.dates import working_days_after
+from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.chairs import Arrangement, arrange_session
+from programme.debriefs.log import SessionLog, log_session
+from programme.debriefs.triage import accept_request
+from programme.learning.operations import add_learning_point, advance_learning_point
+from programme.models import DebriefRequest, Pattern, SupervisionSeries
+from programme.supervision.facilitators import suggest_facilitators
+from programme.supervision.places import book_place
+from programme.supervision.series import SeriesRequest, create_series, plan_series
 from rosters.cli import command
-from rosters.clock import today_uk
+from rosters.clock import local_to_utc, today_uk
 from rosters.csv_import import ImportFailed, run_import
 from rosters.extensions import db
 from rosters.models import Team
-from rosters.services import create_user
+from rosters.services import create_user, find_person, find_team
 
 DOMAIN = "demo.example.org"
 PARTNER = "Hampshire Constabulary"
@@ -208,21 +215,6 @@ def plan_demo_series(today: dt.date, seed: int = 20240601) -> list[SupervisionSe
 
 def plan_demo_debriefs(today: dt.date) -> int:
     """A few debrief requests in each state, so every debrief page has something to show."""
-    from programme.debrief_services import (
-        Arrangement,
-        DebriefAsk,
-        SessionLog,
-        accept_request,
-        add_learning_point,
-        advance_learning_point,
-        arrange_session,
-        log_session,
-        request_debrief,
-        working_days_after,
-    )
-    from programme.models import DebriefRequest
-    from rosters.services import find_person, find_team
-
     if db.session.scalar(db.select(DebriefRequest.id).limit(1)) is not None:
         return 0
     lead = find_person(f"lead@{DOMAIN}")
@@ -310,7 +302,3 @@ def seed_demo() -> None:
     click.echo(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
     for role, email, _name, _team in DEMO_SIGN_INS:
         click.echo(f"  {role:<12} {email}")
-
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(seed_demo)

@@ -14,9 +14,8 @@ from programme.models import (
     Kind,
     ProgrammeSession,
     Status,
-    local_to_utc,
-    uk_time_exists,
 )
+from rosters.clock import local_to_utc, uk_time_exists
 from rosters.csv_import import Importer, ImportResult, Row, apply_changes, register
 from rosters.extensions import db
 from rosters.services import find_person, find_team
@@ -121,4 +120,4 @@ def _errored(row: Row) -> set[str]:
     return {line.split(": ")[1] for line in row.errors}
 
 
-register(Importer("sessions", COLUMNS, REQUIRED, ("ref",), import_session))
+register(Importer("sessions", COLUMNS, REQUIRED, ("ref",), import_session, label="Sessions (supervision and debriefs)"))

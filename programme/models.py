@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, text
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, false, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rosters.clock import LONDON, uk_time, utcnow
+from rosters.clock import uk_time, utcnow
 from rosters.extensions import db
 from rosters.models import Person, Team, _in
 
@@ -56,18 +57,6 @@ MAX_PLACES = 50
 MAX_ATTENDEES = 2 * MAX_PLACES
 
 
-def local_to_utc(day: dt.date, start: dt.time) -> dt.datetime:
-    """UK wall-clock date and time -> naive UTC, so clock changes never move a session."""
-    return dt.datetime.combine(day, start, tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def uk_time_exists(day: dt.date, start: dt.time) -> bool:
-    """False for the hour skipped when the clocks go forward (e.g. 01:30 on the last Sunday of March)."""
-    local = dt.datetime.combine(day, start, tzinfo=LONDON)
-    round_trip = local.astimezone(dt.UTC).astimezone(LONDON)
-    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
-
-
 class ProgrammeSession(db.Model):
     """One dated session. ``date`` is the UK calendar date, by which figures group sessions."""
 
@@ -86,7 +75,7 @@ class ProgrammeSession(db.Model):
         CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 50", name="capacity_range"),
         CheckConstraint("attendees IS NULL OR attendees >= 0", name="attendees_not_negative"),
         CheckConstraint("status <> 'delivered' OR attendees IS NOT NULL", name="delivered_has_attendees"),
-        # Retention (rosters/privacy.py) removes the facilitator of old sessions and sets anonymised_at.
+        # Retention (programme/privacy/) removes the facilitator of old sessions and sets anonymised_at.
         CheckConstraint("status = 'cancelled' OR facilitator_id IS NOT NULL OR anonymised_at IS NOT NULL",
                         name="facilitator_unless_cancelled"),
         CheckConstraint("requested_on IS NULL OR requested_on <= date", name="requested_not_after_date"),
@@ -132,6 +121,17 @@ class ProgrammeSession(db.Model):
     @property
     def ends_local(self) -> dt.datetime:
         return uk_time(self.starts_at + dt.timedelta(minutes=self.duration_minutes))
+
+    @property
+    def when(self) -> str:
+        """In words, in UK time: "Tuesday 1 December 2026, 10:00 to 11:30"."""
+        return f"{self.starts_local:%A %-d %B %Y, %H:%M} to {self.ends_local:%H:%M}"
+
+    @property
+    def where(self) -> str:
+        """Where to go, a line each: "Place: ..." and "Online: ..." (empty when neither is known)."""
+        return "\n".join(line for line in (self.location and f"Place: {self.location}",
+                                             self.online_link and f"Online: {self.online_link}") if line)
 
 
 class Pattern(enum.StrEnum):
@@ -181,12 +181,9 @@ class SupervisionSeries(db.Model):
 
     team: Mapped[Team] = relationship()
     facilitator: Mapped[Person] = relationship()
-    sessions: Mapped[list[ProgrammeSession]] = relationship(
-        back_populates="series", order_by="ProgrammeSession.date"
-    )
-    skipped: Mapped[list[SkippedDate]] = relationship(
-        back_populates="series", order_by="SkippedDate.date", cascade="all, delete-orphan"
-    )
+    sessions: Mapped[list[ProgrammeSession]] = relationship(back_populates="series", order_by="ProgrammeSession.date")
+    skipped: Mapped[list[SkippedDate]] = relationship(back_populates="series", order_by="SkippedDate.date",
+                                                      cascade="all, delete-orphan")
 
     @property
     def description(self) -> str:
@@ -225,7 +222,9 @@ class Attendance(enum.StrEnum):
     DID_NOT_ATTEND = "did_not_attend"
 
 
-LIVE_BOOKING = "status IN ('booked', 'waitlisted')"
+# A live booking holds a place or a place in the queue; a cancelled one holds neither.
+LIVE_STATUSES = (BookingStatus.BOOKED.value, BookingStatus.WAITLISTED.value)
+LIVE_BOOKING = _in("status", LIVE_STATUSES)
 
 
 class Booking(db.Model):
@@ -263,9 +262,14 @@ class Booking(db.Model):
     session: Mapped[ProgrammeSession] = relationship(back_populates="bookings")
     person: Mapped[Person | None] = relationship()
 
+    @hybrid_property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
 
-# ---------------------------------------------------------------------------------------------
-# Critical-incident debriefs (reflective wellbeing sessions)
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(LIVE_STATUSES)
 
 
 class RequestStatus(enum.StrEnum):
@@ -317,7 +321,7 @@ class DebriefRequest(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Empty once retention or erasure has removed the requester (rosters/privacy.py).
+    # Empty once retention or erasure has removed the requester (programme/privacy/).
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     requested_on: Mapped[dt.date]
@@ -341,7 +345,7 @@ class DebriefRequest(db.Model):
     follow_up_due_on: Mapped[dt.date | None]
     follow_up: Mapped[str | None] = mapped_column(String(20))
     follow_up_recorded_at: Mapped[dt.datetime | None]
-    # A legal hold exempts the request from retention and its people from erasure (rosters/privacy.py).
+    # A legal hold exempts the request from retention and its people from erasure (programme/privacy/).
     legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
     legal_hold_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     anonymised_at: Mapped[dt.datetime | None]  # personal links removed by retention

@@ -149,6 +149,3 @@ def bench_dashboard(runs: int, path: str, as_email: str | None) -> None:
         f"{statistics.median(counts):g} SQL statements (min {min(times):.1f} ms, max {max(times):.1f} ms)"
     )
 
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(bench_dashboard)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from reports.metrics import PeriodError, metrics_for_period, parse_period
@@ -24,11 +23,3 @@ def metrics(start: str | None, end: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(metrics_for_period(first, last)))
 
-
-def register_commands(app: Flask) -> None:
-    from reports.bench import register_commands as bench_commands
-    from reports.synthetic import register_commands as synthetic_commands
-
-    app.cli.add_command(metrics)
-    synthetic_commands(app)
-    bench_commands(app)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, or_
+from sqlalchemy import func
 
 from programme.models import DebriefRequest, Kind, ProgrammeSession, Status, debrief_affected_teams
 from rosters.extensions import db
@@ -88,9 +88,7 @@ def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None 
 
     t = TrainingRecord
     trained_rows = db.session.execute(
-        db.select(t.course, func.count(func.distinct(t.person_id)))
-        .where(t.completed_on <= end, or_(t.expires_on.is_(None), t.expires_on >= end))
-        .group_by(t.course)
+        db.select(t.course, func.count(func.distinct(t.person_id))).where(t.valid_on(end)).group_by(t.course)
     ).all()
     trained = pd.DataFrame(_tuples(trained_rows), columns=["course", "people"])
 
@@ -172,7 +170,7 @@ def last_supervision(end: dt.date, team_ids: list[int] | None = None) -> pd.Data
     return pd.DataFrame(_tuples(db.session.execute(query).all()), columns=["team_id", "last_date"])
 
 
-def facilitator_load(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
+def sessions_by_facilitator(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
     """Sessions delivered or planned per facilitator and kind: facilitator, kind, sessions."""
     s = ProgrammeSession
     rows = db.session.execute(

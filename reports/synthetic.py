@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from programme.dates import bank_holidays
 from programme.models import (
     Booking,
     Kind,
@@ -27,11 +27,9 @@ from programme.models import (
     SkippedDate,
     Status,
     SupervisionSeries,
-    local_to_utc,
 )
-from programme.services import bank_holidays
 from rosters.cli import command, fail
-from rosters.clock import today_uk, utcnow
+from rosters.clock import local_to_utc, today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import Agency, ApiToken, Course, Person, Role, SignInSession, Team, TrainingRecord
 
@@ -359,8 +357,4 @@ def seed_synthetic(teams: int, years: int, seed: int, replace: bool) -> None:
     click.echo(f"added {_summary(counts)} (supervision {supervision}, debriefs {len(sessions) - supervision})")
     click.echo(f"period: {min(row['date'] for row in sessions)} to {max(row['date'] for row in sessions)}")
     click.echo(f"time: {done - began:.2f} s (planning {planned - planning:.2f} s, inserting {done - planned:.2f} s)")
-
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(seed_synthetic)
 

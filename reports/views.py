@@ -149,7 +149,7 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
     waits = inputs.debrief_waits
     buckets = figures.wait_buckets(waits)
     categories = figures.category_table(metrics)
-    load = figures.load_table(queries.facilitator_load(filters.start, filters.end, team_ids))
+    load = figures.load_table(queries.sessions_by_facilitator(filters.start, filters.end, team_ids))
     expiring = queries.training_expiring(today_uk(), EXPIRY_DAYS)
     expiring["course"] = [Course(c).label for c in expiring["course"]]
 

@@ -22,6 +22,7 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
 from rosters import audit
+from rosters.actions import api_error
 from rosters.clock import utcnow
 from rosters.extensions import db, login_manager
 from rosters.models import Person, Role, SignInSession, hash_secret
@@ -116,6 +117,11 @@ def load_person(secret: str) -> Person | None:
     return person
 
 
+def me() -> Person:
+    """The signed-in person as a model instance, not the proxy, for operations that store it on a row."""
+    return current_user._get_current_object()
+
+
 def role_required(*roles: Role) -> Callable:
     """Let a signed-in person through only if their role is one of ``roles`` (403 otherwise)."""
 
@@ -130,14 +136,6 @@ def role_required(*roles: Role) -> Callable:
         return wrapped
 
     return decorator
-
-
-def api_error(status: int, message: str):
-    response = jsonify({"error": message})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
 
 
 def token_required(*roles: Role) -> Callable:

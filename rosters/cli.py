@@ -1,9 +1,16 @@
-"""Command-line operations: ``flask init-db``, ``create-user``, ``create-token``, ``import-csv``."""
+"""The command line: one registry of commands, and the roster's own (init-db, create-user, create-token, import-csv).
+
+Every package defines its commands with ``@command(name)``, which adds them to ``COMMANDS``; the app
+adds every registered command in one place (``app.register_commands``). Each gives wrong usage and
+refused input as one line on standard error and a non-zero exit, as the public contract asks.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 import click
 from flask import Flask
@@ -11,14 +18,16 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.exc import SQLAlchemyError
 
-from rosters.csv_import import ImportFailed, run_import
+from rosters import mail
+from rosters.csv_import import IMPORTERS, ImportFailed, run_import
+from rosters.errors import Refused
 from rosters.extensions import db
 from rosters.models import ROLE_VALUES
-from rosters.services import RosterError
 from rosters.services import create_token as issue_token
 from rosters.services import create_user as add_user
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+T = TypeVar("T")
 
 
 class OneLineErrors(click.Command):
@@ -31,14 +40,49 @@ class OneLineErrors(click.Command):
             raise click.ClickException(f"{exc.format_message()} (see 'flask {info_name} --help')") from None
 
 
-def command(name: str):
-    """``click.command`` for this project's commands: one-line errors, as the public contract asks."""
-    return click.command(name, cls=OneLineErrors)
+COMMANDS: list[click.Command] = []
 
 
-def fail(message: str) -> None:
+def command(name: str) -> Callable[[Callable], click.Command]:
+    """``click.command`` for this project's commands: one-line errors, and registered for the app."""
+
+    def decorator(function: Callable) -> click.Command:
+        made = click.command(name, cls=OneLineErrors)(function)
+        COMMANDS.append(made)
+        return made
+
+    return decorator
+
+
+class ImportKind(click.ParamType):
+    """A kind of spreadsheet import, read from the import registry when the command runs."""
+
+    name = "kind"
+
+    def convert(self, value, param, ctx) -> str:
+        kind = str(value).strip().lower()
+        if kind not in IMPORTERS:
+            self.fail(f"{value!r} is not one of {', '.join(IMPORTERS)}", param, ctx)
+        return kind
+
+
+def fail(message: str) -> NoReturn:
     """Stop with one readable line on standard error and a non-zero exit."""
     raise click.ClickException(message)
+
+
+def committed(operation: Callable[[], T], *, tell: Callable[[T], Iterable[mail.Message]] | None = None) -> T:
+    """The command line's request layer: run, commit, then send ``tell(result)``; a refusal rolls back
+    and stops the command with its problems on one line."""
+    try:
+        result = operation()
+        messages = list(tell(result)) if tell is not None else []
+        db.session.commit()
+    except Refused as error:
+        db.session.rollback()
+        fail("; ".join(error.texts))
+    mail.send(messages)
+    return result
 
 
 @command("init-db")
@@ -64,12 +108,7 @@ def create_user(email: str, name: str, role: str, team: str | None) -> None:
     password = line.rstrip("\r\n")
     if not password:
         fail("no password given: send it on standard input, one line")
-    try:
-        person = add_user(email, name, role, password, team)
-        db.session.commit()
-    except RosterError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    person = committed(lambda: add_user(email, name, role, password, team))
     click.echo(f"{person.email} can now sign in as {person.role}.")
 
 
@@ -78,22 +117,15 @@ def create_user(email: str, name: str, role: str, team: str | None) -> None:
 @with_appcontext
 def create_token(email: str) -> None:
     """Print a new API token for a person, alone on one line."""
-    try:
-        token = issue_token(email)
-        db.session.commit()
-    except RosterError as exc:
-        db.session.rollback()
-        fail(str(exc))
-    click.echo(token)
+    click.echo(committed(lambda: issue_token(email)))
 
 
 @command("import-csv")
-@click.argument("kind", type=click.Choice(["teams", "people", "training", "sessions"], case_sensitive=False))
+@click.argument("kind", type=ImportKind())
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @with_appcontext
 def import_csv(kind: str, file: str) -> None:
-    """Import teams, people, training or sessions from a CSV file: all rows or none."""
-    kind = kind.lower()
+    """Import a CSV file of teams, people, training, sessions or another registered kind: all rows or none."""
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
@@ -108,5 +140,6 @@ def import_csv(kind: str, file: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_db, create_user, create_token, import_csv):
-        app.cli.add_command(command)
+    """Add every registered command to the app (the modules defining them must be imported first)."""
+    for registered in COMMANDS:
+        app.cli.add_command(registered)

@@ -36,3 +36,15 @@ def uk_time(moment: dt.datetime) -> dt.datetime:
 def uk_date(moment: dt.datetime | None) -> dt.date | None:
     """A stored naive-UTC timestamp as the UK calendar date it fell on."""
     return None if moment is None else uk_time(moment).date()
+
+
+def local_to_utc(day: dt.date, start: dt.time) -> dt.datetime:
+    """UK wall-clock date and time -> naive UTC, so clock changes never move a session."""
+    return dt.datetime.combine(day, start, tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def uk_time_exists(day: dt.date, start: dt.time) -> bool:
+    """False for the hour skipped when the clocks go forward (e.g. 01:30 on the last Sunday of March)."""
+    local = dt.datetime.combine(day, start, tzinfo=LONDON)
+    round_trip = local.astimezone(dt.UTC).astimezone(LONDON)
+    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)

@@ -1,6 +1,7 @@
 """Spreadsheet import: tolerant reading of Excel-made CSV, strict all-or-nothing storing.
 
-Each kind (teams, people, training, sessions) registers an :class:`Importer`. Reading is the same
+Each kind (teams, people, training, sessions) registers an :class:`Importer`; the command line and the
+import page offer whatever is registered. Reading is the same
 for all: UTF-8 with or without a byte-order mark, any line ends, header names in any case and
 order, cells trimmed. Every bad row is reported as ``row N: column: what is wrong`` and nothing
 is stored unless every row is good.
@@ -189,6 +190,10 @@ class Importer:
     key_columns: tuple[str, ...]
     handle_row: RowHandler
     normalise_key: Callable[[Row], tuple] | None = None
+    label: str = ""  # what the import page calls it, e.g. "Training records"
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.kind.capitalize()
 
 
 IMPORTERS: dict[str, Importer] = {}

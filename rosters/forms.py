@@ -9,18 +9,15 @@ from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-IMPORT_KINDS = [
-    SelectChoice("teams", "Teams"),
-    SelectChoice("people", "People"),
-    SelectChoice("training", "Training records"),
-    SelectChoice("sessions", "Sessions (supervision and debriefs)"),
-]
+from rosters.csv_import import IMPORTERS
 
 
 class ImportForm(FlaskForm):
+    """A spreadsheet and what it holds: one of the kinds registered with the importer."""
+
     kind = RadioField(
         "What does the file hold?",
-        choices=IMPORT_KINDS,
+        choices=lambda: [SelectChoice(kind, importer.label) for kind, importer in IMPORTERS.items()],
         widget=GovRadioInput(),
         validators=[InputRequired("Select what the file holds")],
     )

@@ -90,8 +90,9 @@ def _training_key(row: Row) -> tuple:
     return (row.cells.get("email", "").lower(), row.cells.get("course", "").lower(), completed)
 
 
-register(Importer("teams", ("team", "service", "agency", "active"), ("team",), ("team",), import_team))
-register(Importer("people", ("email", "name", "team", "role"), ("email", "name", "role"), ("email",), import_person))
+register(Importer("teams", ("team", "service", "agency", "active"), ("team",), ("team",), import_team, label="Teams"))
+register(Importer("people", ("email", "name", "team", "role"), ("email", "name", "role"), ("email",), import_person,
+                  label="People"))
 register(
     Importer(
         "training",
@@ -100,5 +101,6 @@ register(
         ("email", "course", "completed_on"),
         import_training,
         normalise_key=_training_key,
+        label="Training records",
     )
 )

@@ -8,7 +8,8 @@ import hashlib
 import secrets
 from typing import ClassVar
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, and_, false, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rosters.clock import utcnow
@@ -107,7 +108,7 @@ class Person(db.Model):
     # Digest of the secret in this person's calendar feed address; replaced to revoke the old address.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     enabled: Mapped[bool] = mapped_column(default=True)
-    # Privacy (rosters/privacy.py): a legal hold keeps this person's links through retention and erasure;
+    # A legal hold keeps this person's links through retention and erasure (programme/privacy/);
     # anonymised_at marks the placeholder an erased person leaves behind so that figures stay the same.
     legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
     legal_hold_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
@@ -144,6 +145,27 @@ class Person(db.Model):
     def has_role(self, *roles: Role) -> bool:
         return self.role_enum in roles
 
+    def trained_on(self, course: Course, day: dt.date) -> bool:
+        """True if the person holds training for ``course`` that is valid on ``day``."""
+        return any(record.course == course.value and record.valid_on(day) for record in self.training)
+
+    def trained_throughout(self, course: Course, first: dt.date, last: dt.date) -> bool:
+        """True if training for ``course`` is valid on every day from ``first`` to ``last``.
+
+        A renewal completed before the old record expires carries cover on, so records are chained.
+        """
+        records = sorted((r for r in self.training if r.course == course.value), key=lambda r: r.completed_on)
+        covered_to = first - dt.timedelta(days=1)  # every day up to this one is covered
+        for record in records:
+            if record.completed_on > covered_to + dt.timedelta(days=1):
+                return False  # a day with no valid training: every later record starts later still
+            if record.expires_on is None:
+                return True
+            covered_to = max(covered_to, record.expires_on)
+            if covered_to >= last:
+                return True
+        return False
+
 
 class TrainingRecord(db.Model):
     """One completed course; the natural key is (person, course, completed_on)."""
@@ -167,6 +189,16 @@ class TrainingRecord(db.Model):
     @property
     def course_enum(self) -> Course:
         return Course(self.course)
+
+    @hybrid_method
+    def valid_on(self, day: dt.date) -> bool:
+        """Completed by ``day`` and not expired before it (the one meaning of "trained on a day")."""
+        return self.completed_on <= day and (self.expires_on is None or self.expires_on >= day)
+
+    @valid_on.inplace.expression
+    @classmethod
+    def _valid_on_expression(cls, day: dt.date) -> ColumnElement[bool]:
+        return and_(cls.completed_on <= day, or_(cls.expires_on.is_(None), cls.expires_on >= day))
 
 
 class SignInSession(db.Model):

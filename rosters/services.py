@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from rosters import audit
 from rosters.clock import utcnow
+from rosters.errors import Refused
 from rosters.extensions import db
 from rosters.models import Agency, ApiToken, Course, Person, Role, SignInSession, Team, TrainingRecord, hash_secret
 
@@ -31,7 +32,7 @@ COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passw
 _DUMMY_HASH = password_hasher.hash("no such person: constant-time comparison")
 
 
-class RosterError(ValueError):
+class RosterError(Refused):
     """A request the roster cannot carry out; the message is for the person who asked."""
 
 

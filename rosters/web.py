@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, g, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from govuk_frontend_wtf.main import WTFormsHelpers
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -59,6 +61,22 @@ def is_local_path(target: str | None) -> bool:
         return False
     parts = urlsplit(decoded)
     return not parts.scheme and not parts.netloc
+
+
+def plural(number: int, word: str, words: str | None = None) -> str:
+    """ "1 session", "2 sessions"; "1 person", "3 people" with ``words``."""
+    return f"{number} {word if number == 1 else (words or word + 's')}"
+
+
+def error_summary(form, general: Iterable[str] = (), order: Iterable[str] | None = None) -> list[dict]:
+    """Items for the GOV.UK error summary: problems of the page as a whole, then every error of every
+    field (in ``order``, else the form's), each linked to its field; a date links to its day box."""
+    items = [{"text": text} for text in general]
+    for name in order or form._fields:
+        field = form[name]
+        anchor = f"#{field.id}-day" if isinstance(field.widget, GovDateInput) else f"#{field.id}"
+        items += [{"text": message, "href": anchor} for message in field.errors]
+    return items
 
 
 def register_templates(app: Flask) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from programme.models import ProgrammeSession, local_to_utc
+from programme.models import ProgrammeSession
+from rosters.clock import local_to_utc
 from rosters.extensions import db
 from rosters.models import Agency, Person, Team, TrainingRecord
 from rosters.services import password_hasher

@@ -48,25 +48,25 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("rosters.about", "GET"): PUBLIC,
     ("static", "GET"): PUBLIC,
     ("reports.plotly_js", "GET"): PUBLIC,
-    ("booking.feed", "GET"): PUBLIC,  # calendar apps cannot sign in: the secret in the address is the key
+    ("supervision.feed", "GET"): PUBLIC,  # calendar apps cannot sign in: the secret in the address is the key
     ("auth.sign_in", "GET"): by_role(200, 302, 302, 302, 302),  # signed in: off to the home page
     ("auth.sign_in", "POST"): by_role(200, 302, 302, 302, 302),  # empty form shown again with its errors
     ("api.openapi", "GET"): PUBLIC,
     # Anyone signed in.
     ("rosters.home", "GET"): SIGNED_IN,
     ("auth.sign_out", "POST"): by_role(302, 302, 302, 302, 302),
-    ("booking.slots", "GET"): SIGNED_IN,
-    ("booking.calendar", "GET"): SIGNED_IN,
+    ("supervision.slots", "GET"): SIGNED_IN,
+    ("supervision.calendar", "GET"): SIGNED_IN,
     # A new feed address is made by a single button (the CSRF token is its only field) and shown once.
-    ("booking.create_feed", "POST"): SIGNED_IN,
-    ("booking.revoke_feed", "POST"): by_role(302, 302, 302, 302, 302),
+    ("supervision.create_feed", "POST"): SIGNED_IN,
+    ("supervision.revoke_feed", "POST"): by_role(302, 302, 302, 302, 302),
     # The member's team's session: the manager shares the team, facilitators and leads see every team.
-    ("booking.session_ics", "GET"): SIGNED_IN,
+    ("supervision.session_ics", "GET"): SIGNED_IN,
     # Booking is one button: the member and manager are in the team; leads may book any team's session;
     # the facilitator is in another team.
-    ("booking.book", "POST"): by_role(302, 302, 302, 403, 302),
+    ("supervision.book", "POST"): by_role(302, 302, 302, 403, 302),
     # The member's own booking: anyone else is told it does not exist.
-    ("booking.cancel", "POST"): by_role(302, 302, 404, 404, 404),
+    ("supervision.cancel", "POST"): by_role(302, 302, 404, 404, 404),
     ("debriefs.new_request", "GET"): SIGNED_IN,
     ("debriefs.new_request", "POST"): by_role(302, 400, 400, 400, 400),
     ("debriefs.mine", "GET"): SIGNED_IN,
@@ -110,20 +110,20 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("reports.board_report", "GET"): LEADS,
     ("reports.export", "GET"): LEADS,
     # Supervision series: leads.
-    ("series.list_series", "GET"): LEADS,
-    ("series.new_series", "GET"): LEADS,
-    ("series.new_series", "POST"): by_role(302, 403, 403, 403, 400),
-    ("series.show_series", "GET"): LEADS,
-    ("series.edit_series", "GET"): LEADS,
-    ("series.edit_series", "POST"): by_role(302, 403, 403, 403, 400),
-    ("series.edit_session", "GET"): LEADS,
-    ("series.edit_session", "POST"): by_role(302, 403, 403, 403, 400),
-    ("series.cancel_session", "GET"): LEADS,
-    ("series.cancel_session", "POST"): by_role(302, 403, 403, 403, 400),
+    ("supervision.list_series", "GET"): LEADS,
+    ("supervision.new_series", "GET"): LEADS,
+    ("supervision.new_series", "POST"): by_role(302, 403, 403, 403, 400),
+    ("supervision.show_series", "GET"): LEADS,
+    ("supervision.edit_series", "GET"): LEADS,
+    ("supervision.edit_series", "POST"): by_role(302, 403, 403, 403, 400),
+    ("supervision.edit_session", "GET"): LEADS,
+    ("supervision.edit_session", "POST"): by_role(302, 403, 403, 403, 400),
+    ("supervision.cancel_session", "GET"): LEADS,
+    ("supervision.cancel_session", "POST"): by_role(302, 403, 403, 403, 400),
     # Registers: the session's own facilitator and leads.
-    ("series.my_sessions", "GET"): FACILITATORS_AND_LEADS,
-    ("series.take_register", "GET"): FACILITATORS_AND_LEADS,
-    ("series.take_register", "POST"): by_role(302, 403, 403, 200, 200),  # not started: the page, nothing stored
+    ("supervision.my_sessions", "GET"): FACILITATORS_AND_LEADS,
+    ("supervision.take_register", "GET"): FACILITATORS_AND_LEADS,
+    ("supervision.take_register", "POST"): by_role(302, 403, 403, 200, 200),  # not started: the page, nothing stored
     # The JSON API authenticates by bearer token only.
     ("api.metrics", "GET"): API_NO_TOKEN,
     ("api.list_slots", "GET"): API_NO_TOKEN,

@@ -25,9 +25,9 @@ from werkzeug.serving import make_server
 from app import create_app
 from programme.demo import DEMO_PASSWORD
 from programme.models import DebriefRequest, Kind, LearningPoint, ProgrammeSession, Status, SupervisionSeries
-from rosters.clock import today_uk
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Person, utcnow
+from rosters.models import Person
 from tests.browser_support import require_chromium
 from tests.factories import PASSWORD, make_person
 
@@ -311,7 +311,7 @@ def test_every_page_at_phone_width_is_accessible(demo):
 def session_log_ready(site: Site, request_id: int) -> None:
     """Move a debrief's arranged session to yesterday, so that it can be logged."""
     with site.app.app_context():
-        from programme.models import local_to_utc
+        from rosters.clock import local_to_utc
 
         item = db.session.get(DebriefRequest, request_id)
         item.session.date = today_uk() - dt.timedelta(days=1)

@@ -25,14 +25,14 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-import programme.api  # noqa: F401  (each API module adds its paths to the document when imported)
-import programme.debrief_api  # noqa: F401
+import programme.debriefs.api  # noqa: F401
+import programme.supervision.api  # noqa: F401
 import reports.api  # noqa: F401
-from programme import mail
-from programme.models import Booking, ProgrammeSession, local_to_utc
-from programme.services import book_place
+from programme.models import Booking, ProgrammeSession
+from programme.supervision.places import book_place
+from rosters import mail
 from rosters.api import OPENAPI
-from rosters.clock import today_uk
+from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.conftest import TEST_DATABASE_URL

@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from programme.models import local_to_utc
-from programme.services import book_place, cancel_booking, change_capacity
-from rosters.clock import today_uk
+from programme.supervision.places import book_place, cancel_booking
+from programme.supervision.series import change_capacity
+from rosters.clock import local_to_utc, today_uk
 from rosters.csv_import import run_import
 from rosters.extensions import db
 from rosters.models import AuditEvent

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from rosters.clock import utcnow
 from rosters.extensions import db
-from rosters.models import AuditEvent, utcnow
+from rosters.models import AuditEvent
 from tests.factories import PASSWORD, make_person
 
 ROW = re.compile(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell"><time')

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from programme.models import Booking, ProgrammeSession, local_to_utc
-from programme.services import book_place
-from rosters.clock import today_uk, utcnow
+from programme.models import Booking, ProgrammeSession
+from programme.supervision.places import book_place
+from rosters.clock import local_to_utc, today_uk, utcnow
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.factories import make_person, make_session, make_team
@@ -307,7 +307,7 @@ def test_cancelling_someone_elses_or_an_unknown_booking_is_404(client, team, mem
 
 
 def test_cancelling_after_the_session_was_cancelled_is_409(client, team, member):
-    from programme.services import cancel_session
+    from programme.supervision.series import cancel_session
 
     session = slot(team)
     headers = bearer(member)

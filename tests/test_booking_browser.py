@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from programme.models import Booking, local_to_utc
-from rosters.clock import today_uk
+from programme.models import Booking
+from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from tests.browser_support import axe_violations, require_chromium, serve, shot
 from tests.factories import PASSWORD, make_person, make_session, make_team

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from programme.errors import ProgrammeError
 from programme.models import Booking, ProgrammeSession
-from programme.services import ProgrammeError, change_capacity
+from programme.supervision.series import change_capacity
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.services import create_token

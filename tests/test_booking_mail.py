@@ -14,10 +14,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
-from programme import mail, notices
-from programme.models import Booking, ProgrammeSession, local_to_utc
-from programme.services import book_place, cancel_session
-from rosters.clock import uk_date, utcnow
+from programme.models import Booking, ProgrammeSession
+from programme.supervision import notices
+from programme.supervision.places import book_place
+from programme.supervision.series import cancel_session
+from rosters import mail
+from rosters.clock import local_to_utc, uk_date, utcnow
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.factories import make_person, make_session, make_team
@@ -345,7 +347,7 @@ def test_an_unreachable_mail_server_is_logged_and_the_booking_stands(make_app, c
 
 
 def test_moving_a_session_after_its_reminder_reminds_again_before_the_new_time(smtp_app):
-    from programme import services
+    from programme.supervision import series as services
     from tests.factories import make_training
 
     app, box = smtp_app

@@ -8,9 +8,9 @@ import re
 import pytest
 from icalendar import Calendar
 
-from programme import mail
-from programme.models import Booking, ProgrammeSession, local_to_utc
-from rosters.clock import LONDON, today_uk
+from programme.models import Booking, ProgrammeSession
+from rosters import mail
+from rosters.clock import LONDON, local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.models import Person
 from tests.factories import make_person, make_session, make_team
@@ -329,7 +329,7 @@ def test_calendar_feed_create_fetch_reset_and_turn_off(app, client, auth, sent):
     for session in (booked, to_be_cancelled, full):
         client.post(f"/supervision/{session.id}/book")  # the last one: a waitlist place
     # The lead cancels a session the person had a place on.
-    from programme.services import cancel_session
+    from programme.supervision.series import cancel_session
 
     cancel_session(to_be_cancelled, "Facilitator ill")
     db.session.commit()

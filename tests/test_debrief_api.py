@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from programme.debrief_services import today_uk, working_days_after
+from programme.dates import working_days_after
 from programme.models import DebriefRequest
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import AuditEvent
 from tests.factories import make_person, make_team

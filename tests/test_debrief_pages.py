@@ -9,12 +9,12 @@ import re
 import pytest
 from wtforms.fields.core import UnboundField
 
-from programme import mail
-from programme.debrief_services import today_uk
-from programme.forms_debriefs import DebriefRequestForm
+from programme.debriefs.forms import DebriefRequestForm
 from programme.models import DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession
+from rosters import mail
+from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import AuditEvent, utcnow
+from rosters.models import AuditEvent
 from tests.factories import make_person, make_session, make_team, make_training
 
 FIELD_NAME = re.compile(r'name="([a-z_0-9]+)"')

@@ -7,26 +7,15 @@ import json
 
 import pytest
 
-from programme.debrief_services import (
-    DEFAULT_FORUM,
-    Arrangement,
-    DebriefAsk,
-    SessionLog,
-    accept_request,
-    add_learning_point,
-    advance_learning_point,
-    arrange_session,
-    chair_options,
-    deadlines,
-    decline_request,
-    log_session,
-    record_follow_up,
-    request_debrief,
-    working_days_after,
-)
-from programme.models import DebriefRequest, LearningPoint, ProgrammeSession, local_to_utc
-from programme.services import Conflict, NotAllowed, ProgrammeError
-from rosters.clock import today_uk
+from programme.dates import working_days_after
+from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.chairs import Arrangement, arrange_session, chair_options
+from programme.debriefs.log import SessionLog, log_session, record_follow_up
+from programme.debriefs.triage import accept_request, deadlines, decline_request
+from programme.errors import Conflict, NotAllowed, ProgrammeError
+from programme.learning.operations import DEFAULT_FORUM, add_learning_point, advance_learning_point
+from programme.models import DebriefRequest, LearningPoint, ProgrammeSession
+from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from tests.factories import make_person, make_session, make_team, make_training
 from tests.moments import A_MONDAY, uk

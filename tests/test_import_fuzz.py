@@ -22,7 +22,8 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programme.models import ProgrammeSession, local_to_utc
+from programme.models import ProgrammeSession
+from rosters.clock import local_to_utc
 from rosters.csv_import import IMPORTERS, ImportFailed, ImportResult, parse_date, run_import
 from rosters.extensions import db
 from rosters.services import find_person, find_team

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from programme.models import DebriefRequest, RequestStatus, local_to_utc
-from rosters.clock import today_uk
+from programme.models import DebriefRequest, RequestStatus
+from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.models import Person
 from tests.browser_support import axe_violations, require_chromium, serve, shot, sign_in

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from programme.debrief_services import DEFAULT_FORUM, DebriefAsk, request_debrief
+from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.learning.operations import DEFAULT_FORUM
 from programme.models import LearningPoint
 from rosters.extensions import db
 from rosters.models import AuditEvent

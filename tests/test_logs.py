@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from programme.debrief_services import today_uk
 from programme.models import DebriefRequest, LearningPoint
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.services import set_password
 from tests.factories import make_person, make_team

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from programme.models import local_to_utc
+from rosters.clock import local_to_utc
 from rosters.extensions import db
 from tests.factories import make_person, make_session, make_team, make_training
 

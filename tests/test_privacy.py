@@ -12,7 +12,6 @@ from programme.models import Booking, DebriefRequest, ProgrammeSession
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import ApiToken, AuditEvent, Person, SignInSession, TrainingRecord
-from rosters.privacy import register_commands
 from tests.factories import make_person, make_session
 from tests.test_retention import metrics_json, populate_programme
 
@@ -22,7 +21,6 @@ OTHER_PEOPLES_DETAILS = ("colleague@example.org", "Cal Colleague", "Mo Manager",
 
 @pytest.fixture
 def cli(app, runner):
-    register_commands(app)
     return runner
 
 

@@ -8,17 +8,11 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from programme.models import (
-    Booking,
-    DebriefInvitation,
-    DebriefRequest,
-    LearningPoint,
-    ProgrammeSession,
-    debrief_involved_people,
-)
+from programme.models import Booking, DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession, debrief_involved_people
+from programme.privacy.retention import apply_retention, retention_cutoff
+from rosters.clock import utcnow
 from rosters.extensions import db
-from rosters.models import AuditEvent, Person, SignInSession, utcnow
-from rosters.privacy import apply_retention, register_commands, retention_cutoff
+from rosters.models import AuditEvent, Person, SignInSession
 from tests.factories import make_person, make_session, make_team, make_training
 from tests.moments import A_MONDAY, uk
 
@@ -132,7 +126,6 @@ def metrics_json(runner) -> list[str]:
 
 @pytest.fixture
 def cli(app, runner):
-    register_commands(app)
     return runner
 
 
@@ -218,7 +211,6 @@ def test_dry_run_reports_and_changes_nothing(cli):
 
 def test_months_option_and_config_choose_the_cutoff(make_app):
     app = make_app(RETENTION_MONTHS=60)
-    register_commands(app)
     runner = app.test_cli_runner()
     with app.app_context():
         ids = populate_programme()

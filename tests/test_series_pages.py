@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from programme import mail
-from programme.models import Booking, ProgrammeSession, SupervisionSeries, local_to_utc
-from programme.services import SeriesRequest, book_place, create_series
-from rosters.clock import uk_date, utcnow
+from programme.models import Booking, ProgrammeSession, SupervisionSeries
+from programme.supervision.places import book_place
+from programme.supervision.series import SeriesRequest, create_series
+from rosters import mail
+from rosters.clock import local_to_utc, uk_date, utcnow
 from rosters.extensions import db
 from rosters.models import Person, Team
 from tests.factories import make_person, make_session, make_team, make_training

@@ -7,20 +7,13 @@ import json
 
 import pytest
 
-from programme.models import Pattern, ProgrammeSession, local_to_utc
-from programme.services import (
-    Conflict,
-    ProgrammeError,
-    SeriesRequest,
-    book_place,
-    create_series,
-    edit_future,
-    edit_occurrence,
-    plan_series,
-    record_register,
-    recurrence_dates,
-    suggest_facilitators,
-)
+from programme.errors import Conflict, ProgrammeError
+from programme.models import Pattern, ProgrammeSession
+from programme.supervision.facilitators import suggest_facilitators
+from programme.supervision.places import book_place
+from programme.supervision.registers import record_register
+from programme.supervision.series import SeriesRequest, create_series, edit_future, edit_occurrence, plan_series, recurrence_dates
+from rosters.clock import local_to_utc
 from rosters.extensions import db
 from tests.factories import make_person, make_session, make_team, make_training
 from tests.moments import A_MONDAY, uk
@@ -89,7 +82,7 @@ def test_first_and_last_dates_are_inclusive():
 
 def test_bank_holidays_in_england_are_skipped_and_reported(team, facilitator):
     spring = plan_series(weekly(team, facilitator, "2027-05-24", "2027-06-07", weekday=MONDAY))
-    assert spring.problems == []
+    assert spring.texts == []
     assert spring.dates == [d("2027-05-24"), d("2027-06-07")]
     assert spring.skipped == {d("2027-05-31"): "Spring Bank Holiday"}
 
@@ -118,7 +111,7 @@ def test_skipped_dates_are_stored_with_the_series(team, facilitator):
 def test_training_that_expires_mid_series_is_refused_naming_the_first_failing_date(team):
     lapsing = trained("Lou Lapsing", expires_on=d("2027-06-01"))
     plan = plan_series(weekly(team, lapsing, "2027-05-18", "2027-06-29"))
-    training = [p for p in plan.problems if "training" in p]
+    training = [p for p in plan.texts if "training" in p]
     assert training[0] == "Lou Lapsing has no valid reflexive peer-group supervision training on 8 June 2027"
     assert len(training) == 4  # 8, 15, 22 and 29 June: every occurrence is checked
     assert not any("May" in p or "1 June" in p for p in training)
@@ -130,7 +123,7 @@ def test_training_that_expires_mid_series_is_refused_naming_the_first_failing_da
 def test_training_completed_after_the_first_date_is_refused_for_the_dates_before(team):
     newly = trained("Nia New", completed_on=d("2027-06-10"))
     plan = plan_series(weekly(team, newly, "2027-06-01", "2027-06-22"))
-    assert [p for p in plan.problems if "training" in p] == [
+    assert [p for p in plan.texts if "training" in p] == [
         "Nia New has no valid reflexive peer-group supervision training on 1 June 2027",
         "Nia New has no valid reflexive peer-group supervision training on 8 June 2027",
     ]
@@ -139,10 +132,10 @@ def test_training_completed_after_the_first_date_is_refused_for_the_dates_before
 def test_the_teams_own_manager_is_refused(team):
     manager = trained("Mo Manager", role="manager", team=team)
     plan = plan_series(weekly(team, manager, "2027-06-01", "2027-06-22"))
-    assert "Mo Manager manages Assessment North; choose a facilitator from outside the team's management" in plan.problems
+    assert "Mo Manager manages Assessment North; choose a facilitator from outside the team's management" in plan.texts
     # Another team's manager, trained, may facilitate this one.
     other_manager = trained("Ola Other", role="manager", team=make_team())
-    assert plan_series(weekly(team, other_manager, "2027-06-01", "2027-06-22")).problems == []
+    assert plan_series(weekly(team, other_manager, "2027-06-01", "2027-06-22")).texts == []
 
 
 def test_a_clash_on_any_date_is_refused(team, facilitator):
@@ -150,36 +143,36 @@ def test_a_clash_on_any_date_is_refused(team, facilitator):
     make_session(team=other_team, date=d("2027-06-15"), starts_at=local_to_utc(d("2027-06-15"), dt.time(11, 0)),
                  duration_minutes=60, status="scheduled", facilitator=facilitator)
     plan = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"))
-    assert plan.problems == ["Fay Facilitator already facilitates Fostering from 11:00 on 15 June 2027"]
+    assert plan.texts == ["Fay Facilitator already facilitates Fostering from 11:00 on 15 June 2027"]
     # Back to back is not a clash: 08:30-10:00 then 10:00-11:30.
     make_session(team=other_team, date=d("2027-06-22"), starts_at=local_to_utc(d("2027-06-22"), dt.time(8, 30)),
                  duration_minutes=90, status="scheduled", facilitator=facilitator)
-    assert len(plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29")).problems) == 1
+    assert len(plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29")).texts) == 1
 
 
 def test_a_cancelled_session_is_no_clash(team, facilitator):
     make_session(team=make_team(), date=d("2027-06-15"), starts_at=local_to_utc(d("2027-06-15"), dt.time(10, 0)),
                  status="cancelled", facilitator=facilitator)
-    assert plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29")).problems == []
+    assert plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29")).texts == []
 
 
 def test_other_refusals(team, facilitator):
     past = plan_series(weekly(team, facilitator, "2026-11-03", "2026-12-29"))
-    assert "The first date must be today or later" in past.problems
+    assert "The first date must be today or later" in past.texts
     reversed_dates = plan_series(weekly(team, facilitator, "2027-06-29", "2027-06-01"))
-    assert reversed_dates.problems == ["The last date must be on or after the first date"]
+    assert reversed_dates.texts == ["The last date must be on or after the first date"]
     too_long = plan_series(weekly(team, facilitator, "2027-01-05", "2028-12-31"))
-    assert any("18 months" in p for p in too_long.problems)
+    assert any("18 months" in p for p in too_long.texts)
     nowhere = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29", location=""))
-    assert "Give a place or an online link" in nowhere.problems
+    assert "Give a place or an online link" in nowhere.texts
     team.active = False
     inactive = plan_series(weekly(team, facilitator, "2027-06-01", "2027-06-29"))
-    assert "Assessment North is not an active team" in inactive.problems
+    assert "Assessment North is not an active team" in inactive.texts
 
 
 def test_a_time_the_clocks_skip_is_refused(team, facilitator):
     plan = plan_series(weekly(team, facilitator, "2027-03-21", "2027-04-04", weekday=SUNDAY, start_time=dt.time(1, 30)))
-    assert plan.problems == ["01:30 does not exist on 28 March 2027 (the clocks go forward)"]
+    assert plan.texts == ["01:30 does not exist on 28 March 2027 (the clocks go forward)"]
 
 
 # --- clock changes -------------------------------------------------------------------------------
@@ -245,7 +238,7 @@ def test_a_renewal_covers_the_gap_when_an_old_record_expires(team):
     renewed = trained("Rae Renewed", expires_on=d("2027-06-10"))
     make_training(person=renewed, course="peer_supervision", completed_on=d("2027-06-01"), expires_on=d("2029-06-01"))
     assert [o.person.name for o in suggest_facilitators(team, d("2027-06-01"), d("2027-06-29"))] == ["Rae Renewed"]
-    assert plan_series(weekly(team, renewed, "2027-06-01", "2027-06-29")).problems == []
+    assert plan_series(weekly(team, renewed, "2027-06-01", "2027-06-29")).texts == []
 
 
 def test_editing_keeps_the_series_facilitator(team, facilitator):
@@ -350,7 +343,7 @@ def test_a_gap_between_old_and_renewed_training_is_not_suggested(team):
     assert suggest_facilitators(team, d("2027-06-01"), d("2027-06-29")) == []
     assert [o.person.name for o in suggest_facilitators(team, d("2027-06-21"), d("2027-06-29"))] == ["Gil Gap"]
     plan = plan_series(weekly(team, gap, "2027-06-01", "2027-06-29"))
-    assert [p for p in plan.problems if "training" in p] == [
+    assert [p for p in plan.texts if "training" in p] == [
         "Gil Gap has no valid reflexive peer-group supervision training on 8 June 2027",
         "Gil Gap has no valid reflexive peer-group supervision training on 15 June 2027",
     ]

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.models import ProgrammeSession
-from reports import bench, synthetic
 from rosters.clock import today_uk, uk_date
 from rosters.extensions import db
 from rosters.models import Agency, Person, SignInSession, Team, TrainingRecord
@@ -19,8 +18,6 @@ from tests.factories import make_person, make_session, make_team, make_training
 
 @pytest.fixture
 def cli(app, runner):
-    synthetic.register_commands(app)
-    bench.register_commands(app)
     return runner
 
 

@@ -16,17 +16,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from programme import mail
-from programme.debrief_services import (
-    Arrangement,
-    DebriefAsk,
-    accept_request,
-    add_learning_point,
-    arrange_session,
-    request_debrief,
-)
+from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.chairs import Arrangement, arrange_session
+from programme.debriefs.triage import accept_request
+from programme.learning.operations import add_learning_point
 from programme.models import Booking, DebriefRequest, ProgrammeSession
-from programme.services import SeriesRequest, book_place, create_series
+from programme.supervision.places import book_place
+from programme.supervision.series import SeriesRequest, create_series
+from rosters import mail
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import hash_secret
@@ -61,10 +58,10 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
     """The address arguments each endpoint is walked with."""
     return {
         "static": lambda: {"filename": "app.css"},
-        "booking.feed": lambda: {"secret": FEED_SECRET},
-        "booking.session_ics": lambda: {"session_id": world.north_session.id},
-        "booking.book": lambda: {"session_id": world.north_session.id},
-        "booking.cancel": lambda: {"booking_id": world.my_booking.id},
+        "supervision.feed": lambda: {"secret": FEED_SECRET},
+        "supervision.session_ics": lambda: {"session_id": world.north_session.id},
+        "supervision.book": lambda: {"session_id": world.north_session.id},
+        "supervision.cancel": lambda: {"booking_id": world.my_booking.id},
         "debriefs.request_sent": lambda: {"request_id": world.chaired.id},
         "debriefs.show_request": lambda: {"request_id": world.chaired.id},
         "debriefs.accept": lambda: {"request_id": world.chaired.id},
@@ -74,11 +71,11 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
         "debriefs.follow_up": lambda: {"request_id": world.chaired.id},
         "learning.advance": lambda: {"point_id": world.point.id},
         "reports.export": lambda: {"fmt": "csv"},
-        "series.show_series": lambda: {"series_id": world.series.id},
-        "series.edit_series": lambda: {"series_id": world.series.id},
-        "series.edit_session": lambda: {"session_id": world.north_session.id},
-        "series.cancel_session": lambda: {"session_id": world.north_session.id},
-        "series.take_register": lambda: {"session_id": world.north_session.id},
+        "supervision.show_series": lambda: {"series_id": world.series.id},
+        "supervision.edit_series": lambda: {"series_id": world.series.id},
+        "supervision.edit_session": lambda: {"session_id": world.north_session.id},
+        "supervision.cancel_session": lambda: {"session_id": world.north_session.id},
+        "supervision.take_register": lambda: {"session_id": world.north_session.id},
         "privacy.person": lambda: {"person_id": world.stranger.id},
         "privacy.export": lambda: {"person_id": world.stranger.id},
         "privacy.erase": lambda: {"person_id": world.stranger.id},

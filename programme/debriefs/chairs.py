@@ -1,0 +1,159 @@
+"""An independent, trained chair for a debrief, and arranging its dated session.
+
+Independence: not the person who asked, not in an affected team, not declared involved, not the line
+manager, not invited. Training valid on the session's day, and under the monthly cap of debriefs
+chaired. The session is a ``ProgrammeSession`` of kind ``debrief``, so it counts in the figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func
+
+from programme.errors import Conflict, ProgrammeError
+from programme.models import DebriefRequest, Format, Kind, ProgrammeSession, RequestStatus, Status
+from rosters import audit
+from rosters.clock import local_to_utc, today_uk, uk_time_exists, utcnow
+from rosters.errors import Problem, refuse_if
+from rosters.extensions import db
+from rosters.models import Course, Person, TrainingRecord
+
+
+@dataclass(frozen=True)
+class ChairOption:
+    person: Person
+    load: int  # debriefs chaired in the session's month
+    reasons: tuple[str, ...]  # why they cannot chair; empty when they can
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+def debriefs_chaired_in_month(person_ids: list[int], day: dt.date, *, ignore_session_id: int | None = None
+                              ) -> dict[int, int]:
+    """Debriefs each person chairs (not cancelled) in the calendar month of ``day``."""
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    rows = db.session.execute(
+        db.select(ProgrammeSession.facilitator_id, func.count())
+        .where(
+            ProgrammeSession.facilitator_id.in_(person_ids),
+            ProgrammeSession.kind == Kind.DEBRIEF.value,
+            ProgrammeSession.status != Status.CANCELLED.value,
+            ProgrammeSession.date.between(first, last),
+            ProgrammeSession.id != (ignore_session_id or 0),
+        )
+        .group_by(ProgrammeSession.facilitator_id)
+    ).all()
+    loads = dict.fromkeys(person_ids, 0)
+    loads.update(dict(rows))
+    return loads
+
+
+def independence_problems(person: Person, request: DebriefRequest) -> list[str]:
+    """Why a person is not independent of this case (empty when they are)."""
+    problems = []
+    if person.id == request.requested_by_id:
+        problems.append("asked for this debrief")
+    if person.team_id is not None and person.team_id in {team.id for team in request.affected_teams}:
+        problems.append("works in an affected team")
+    if person.id in {p.id for p in request.involved}:
+        problems.append("declared as involved in the case")
+    if request.manager_id is not None and person.id == request.manager_id:
+        problems.append("is the line manager of the person who asked")
+    if person.id != request.requested_by_id and any(i.person_id == person.id for i in request.invitations):
+        problems.append("is invited to the session")
+    return problems
+
+
+def chair_options(request: DebriefRequest, day: dt.date) -> list[ChairOption]:
+    """Everyone trained to debrief, eligible and least loaded first, with reasons for those who cannot."""
+    cap = current_app.config["DEBRIEF_MONTHLY_CAP"]
+    trained = db.select(TrainingRecord.person_id).where(TrainingRecord.course == Course.CRITICAL_INCIDENT_DEBRIEF.value)
+    people = db.session.scalars(db.select(Person).where(Person.enabled.is_(True), Person.id.in_(trained))).all()
+    loads = debriefs_chaired_in_month([p.id for p in people], day, ignore_session_id=request.session_id)
+    options = []
+    for person in people:
+        reasons = independence_problems(person, request)
+        if not person.trained_on(Course.CRITICAL_INCIDENT_DEBRIEF, day):
+            reasons.append(f"no valid debrief training on {day:%-d %B %Y}")
+        if loads[person.id] >= cap:
+            reasons.append(f"already chairs {loads[person.id]} debriefs that month (the limit is {cap})")
+        options.append(ChairOption(person, loads[person.id], tuple(reasons)))
+    return sorted(options, key=lambda o: (not o.eligible, o.load, o.person.name.lower()))
+
+
+@dataclass
+class Arrangement:
+    facilitator: Person
+    day: dt.date
+    start: dt.time
+    duration_minutes: int
+    format: str
+    location: str = ""
+    online_link: str = ""
+
+
+def _arrangement_problems(request: DebriefRequest, plan: Arrangement) -> list[Problem]:
+    problems = []
+    if plan.day < today_uk():
+        problems.append(Problem("The session date must be today or later", "day"))
+    if plan.day < request.incident_date:
+        problems.append(Problem("The session cannot be before the incident", "day"))
+    if plan.format not in (Format.INDIVIDUAL.value, Format.GROUP.value):
+        problems.append(Problem("Choose individual or group", "format"))
+    if not 15 <= plan.duration_minutes <= 480:
+        problems.append(Problem("The length must be between 15 and 480 minutes", "duration_minutes"))
+    if not uk_time_exists(plan.day, plan.start):
+        problems.append(Problem(f"{plan.start:%H:%M} does not exist on {plan.day:%-d %B %Y} (the clocks go forward)",
+                                "start_time"))
+    if not (plan.location.strip() or plan.online_link.strip()):
+        problems.append(Problem("Give a place or an online link", "location"))
+    option = next((o for o in chair_options(request, plan.day) if o.person.id == plan.facilitator.id), None)
+    if option is None:
+        problems.append(Problem(f"{plan.facilitator.name} has no critical-incident debrief training", "chair"))
+    elif not option.eligible:
+        problems.append(Problem(f"{plan.facilitator.name} cannot chair this debrief: " + "; ".join(option.reasons),
+                                "chair"))
+    return problems
+
+
+def arrange_session(request: DebriefRequest, plan: Arrangement) -> ProgrammeSession:
+    """Offer a dated session with an independent, trained chair under the monthly cap."""
+    if request.status not in (RequestStatus.ACCEPTED.value, RequestStatus.SCHEDULED.value):
+        raise Conflict("Accept the request before arranging a session")
+    refuse_if(_arrangement_problems(request, plan), ProgrammeError)
+    team = request.affected_teams[0] if request.affected_teams else request.requested_by.team
+    if team is None:
+        raise ProgrammeError("Add an affected team to the request first")
+    session = request.session
+    rearranging = session is not None
+    if session is None:
+        session = ProgrammeSession(kind=Kind.DEBRIEF.value, status=Status.SCHEDULED.value)
+        db.session.add(session)
+        request.session = session
+    elif session.status != Status.SCHEDULED.value:
+        raise Conflict("The session has already taken place or been cancelled")
+    session.format = plan.format
+    session.team = team
+    session.date = plan.day
+    session.starts_at = local_to_utc(plan.day, plan.start)
+    session.duration_minutes = plan.duration_minutes
+    session.facilitator = plan.facilitator
+    session.requested_on = request.requested_on
+    session.incident_category = request.incident_category
+    session.location = plan.location.strip()
+    session.online_link = plan.online_link.strip()
+    request.facilitator = plan.facilitator
+    request.offered_at = request.offered_at or utcnow()
+    request.status = RequestStatus.SCHEDULED.value
+    now = utcnow()
+    for invitation in request.invitations:
+        invitation.invited_at = now
+    db.session.flush()
+    audit.record("debrief_session_rearranged" if rearranging else "debrief_session_arranged", request)
+    return session

@@ -1,0 +1,220 @@
+"""Forms for critical-incident debriefs: asking, triage, arranging a session, the session log and follow-up.
+
+No form has a field that invites details identifying a child: the request asks only for a date, a
+category, who is affected and practical arrangements.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from programme.fields import (
+    UKDateField,
+    WholeNumberField,
+    duration_field,
+    location_field,
+    online_link_field,
+    start_time_field,
+    validate_online_link,
+)
+from programme.learning.operations import DEFAULT_FORUM
+from programme.models import MAX_PLACES, FollowUp, IncidentCategory, PreferredFormat
+from rosters.bounds import coerce_id, coerce_optional_id
+
+CATEGORIES = [SelectChoice(category.value, category.label) for category in IncidentCategory]
+PREFERRED_FORMATS = [
+    SelectChoice(PreferredFormat.INDIVIDUAL.value, "Individual – just me and the chair"),
+    SelectChoice(PreferredFormat.GROUP.value, "Group – with colleagues affected by the same incident"),
+    SelectChoice(PreferredFormat.EITHER.value, "Either – the programme lead can suggest"),
+]
+SESSION_FORMATS = [SelectChoice("individual", "Individual"), SelectChoice("group", "Group")]
+SIGNPOSTS = [
+    SelectChoice("eap", "Employee assistance programme"),
+    SelectChoice("occupational_health", "Occupational health"),
+    SelectChoice("gp", "GP"),
+]
+DELIVERED = [SelectChoice("yes", "Yes, it went ahead"), SelectChoice("no", "No, it did not go ahead")]
+FOLLOW_UPS = [
+    SelectChoice(FollowUp.DONE.value, "Done – the check-in took place"),
+    SelectChoice(FollowUp.DECLINED.value, "Declined – the check-in was offered and not wanted"),
+]
+
+
+class DebriefRequestForm(FlaskForm):
+    """Ask for a debrief. The view fills in the manager, team and colleague choices."""
+
+    incident_date = UKDateField(
+        "Date of the incident",
+        description="For example, 14 11 2026. If it went on over several days, the day it ended.",
+        required_message="Enter the date of the incident",
+    )
+    incident_category = RadioField(
+        "What kind of incident was it?",
+        choices=CATEGORIES,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select what kind of incident it was")],
+    )
+    preferred_format = RadioField(
+        "Would you prefer an individual or a group session?",
+        choices=PREFERRED_FORMATS,
+        default=PreferredFormat.EITHER.value,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select individual, group or either")],
+    )
+    manager = SelectField(
+        "Your manager",
+        coerce=coerce_optional_id,
+        choices=[],
+        widget=GovSelect(),
+        description="A practitioner asks for a debrief with their manager. Managers may ask on their own.",
+    )
+    affected_teams = SelectMultipleField(
+        "Which teams were affected?",
+        coerce=coerce_id,
+        choices=[],
+        widget=GovCheckboxesInput(),
+        description="The team around the child. Select all that apply.",
+        validators=[Optional()],
+    )
+    # Shows the colleagues of the teams ticked, without sending the request.
+    refresh = SubmitField("Show colleagues in these teams", widget=GovSubmitInput())
+    invite_people = SelectMultipleField(
+        "Colleagues to invite",
+        coerce=coerce_id,
+        choices=[],
+        widget=GovCheckboxesInput(),
+        description="Colleagues in the affected teams. They cannot chair the debrief. You are invited already.",
+        validators=[Optional()],
+    )
+    partner_emails = StringField(
+        "Partner-agency colleagues to invite (optional)",
+        description="One e-mail address a line. Add their agency after a comma, for example "
+        "sam.jones@nhs.example, Community health",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="The list of e-mail addresses is too long")],
+    )
+    arrangements = StringField(
+        "Practical arrangements (optional)",
+        description="Times that suit, access needs. Do not describe the incident or name any child.",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=1000, message="Practical arrangements must be 1000 characters or fewer")],
+    )
+    submit = SubmitField("Send request", widget=GovSubmitInput())
+
+    def partner_list(self) -> list[tuple[str, str]]:
+        """(e-mail, agency) for each non-empty line; the service checks the addresses."""
+        pairs = []
+        for line in (self.partner_emails.data or "").splitlines():
+            email, _, agency = line.partition(",")
+            if email.strip():
+                pairs.append((email.strip(), agency.strip()))
+        return pairs
+
+
+class AcceptForm(FlaskForm):
+    submit = SubmitField("Accept request", widget=GovSubmitInput())
+
+
+class DeclineForm(FlaskForm):
+    reason = StringField(
+        "Reason for declining",
+        description="The person who asked will see this. Do not name any child.",
+        widget=GovCharacterCount(),
+        validators=[InputRequired("Give a reason for declining; the person who asked will see it"),
+                    Length(max=1000, message="The reason must be 1000 characters or fewer")],
+    )
+    submit = SubmitField("Decline request", widget=GovSubmitInput())
+
+
+class ArrangeForm(FlaskForm):
+    """A dated session and its chair. The chair choices depend on the date, so the view fills them in."""
+
+    day = UKDateField("Date", description="For example, 2 12 2026", required_message="Enter the date of the session")
+    start_time = start_time_field()
+    duration_minutes = duration_field()
+    format = RadioField(
+        "Format", choices=SESSION_FORMATS, widget=GovRadioInput(),
+        validators=[InputRequired("Select individual or group")],
+    )
+    location = location_field()
+    online_link = online_link_field()
+    chair = RadioField(
+        "Chair",
+        coerce=coerce_optional_id,
+        choices=[],
+        validate_choice=False,  # the service checks training, independence and the monthly cap
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+    check = SubmitField("Show chairs for this date", widget=GovSubmitInput())
+    confirm = SubmitField("Arrange session", widget=GovSubmitInput())
+
+    validate_online_link = validate_online_link
+
+
+class SessionLogForm(FlaskForm):
+    """What was delivered; there are no minutes by design."""
+
+    delivered = RadioField(
+        "Did the session go ahead?", choices=DELIVERED, widget=GovRadioInput(),
+        validators=[InputRequired("Select whether the session went ahead")],
+    )
+    reason = StringField(
+        "Why did it not go ahead?",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=500, message="The reason must be 500 characters or fewer")],
+    )
+    attendees = WholeNumberField(
+        "How many practitioners attended?", example=4,
+        validators=[Optional(), NumberRange(1, MAX_PLACES, f"Attendance must be between 1 and {MAX_PLACES}")],
+    )
+    duration_minutes = WholeNumberField(
+        "Length in minutes", example=90,
+        validators=[Optional(), NumberRange(15, 480, "Length must be between 15 and 480 minutes")],
+    )
+    closed_safe_uplifting = BooleanField("Closed with a safe and uplifting topic", widget=GovCheckboxInput())
+    signposting = SelectMultipleField(
+        "Signposting offered",
+        coerce=str,
+        choices=SIGNPOSTS,
+        widget=GovCheckboxesInput(),
+        description="Select all that were offered.",
+        validators=[Optional()],
+    )
+    learning_1 = StringField("Wider-learning point 1 (optional)", widget=GovCharacterCount(),
+                             validators=[Optional(), Length(max=2000, message="Each point must be 2000 characters or fewer")])
+    learning_2 = StringField("Wider-learning point 2 (optional)", widget=GovCharacterCount(),
+                             validators=[Optional(), Length(max=2000, message="Each point must be 2000 characters or fewer")])
+    learning_3 = StringField("Wider-learning point 3 (optional)", widget=GovCharacterCount(),
+                             validators=[Optional(), Length(max=2000, message="Each point must be 2000 characters or fewer")])
+    forum = StringField(
+        "Forum the learning goes to",
+        default=DEFAULT_FORUM,
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="The forum must be 200 characters or fewer")],
+    )
+    submit = SubmitField("Save session log", widget=GovSubmitInput())
+
+    def learning(self) -> list[str]:
+        return [field.data or "" for field in (self.learning_1, self.learning_2, self.learning_3)]
+
+
+class FollowUpForm(FlaskForm):
+    outcome = RadioField(
+        "How did the check-in go?", choices=FOLLOW_UPS, widget=GovRadioInput(),
+        validators=[InputRequired("Select done or declined")],
+    )
+    submit = SubmitField("Record follow-up", widget=GovSubmitInput())

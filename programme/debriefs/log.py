@@ -1,0 +1,105 @@
+"""After a debrief: the chair's log of what was delivered (never what was said) and the follow-up.
+
+There are no minutes by design; areas of wider learning are written without personal details and go to
+the learning log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+
+from programme.debriefs.asking import can_view
+from programme.errors import Conflict, NotAllowed, ProgrammeError
+from programme.learning.operations import DEFAULT_FORUM, FORUM_MAX, POINT_MAX
+from programme.models import MAX_PLACES, DebriefRequest, FollowUp, LearningPoint, RequestStatus, Status
+from rosters import audit
+from rosters.clock import utcnow
+from rosters.errors import Problem, refuse_if
+from rosters.extensions import db
+from rosters.models import Person, Role
+
+
+@dataclass
+class SessionLog:
+    delivered: bool
+    attendees: int | None = None
+    duration_minutes: int | None = None
+    closed_safe_uplifting: bool = False
+    signposted_eap: bool = False
+    signposted_occupational_health: bool = False
+    signposted_gp: bool = False
+    learning: list[str] | None = None
+    forum: str = DEFAULT_FORUM
+    not_delivered_reason: str = ""
+
+
+def _log_problems(log: SessionLog, points: list[str]) -> list[Problem]:
+    problems = []
+    if log.delivered:
+        if log.attendees is None or log.attendees < 1:
+            problems.append(Problem("Enter how many practitioners attended (1 or more)", "attendees"))
+        elif log.attendees > MAX_PLACES:
+            problems.append(Problem(f"Attendance must be between 1 and {MAX_PLACES}", "attendees"))
+        if log.duration_minutes is None or not 15 <= log.duration_minutes <= 480:
+            problems.append(Problem("Enter the length of the session in minutes (15 to 480)", "duration_minutes"))
+    elif not log.not_delivered_reason.strip():
+        problems.append(Problem("Say why the session did not go ahead", "reason"))
+    for text in points:
+        if len(text) > POINT_MAX:
+            problems.append(Problem(f"Each learning point must be {POINT_MAX} characters or fewer", "learning_1"))
+    if points and len(log.forum.strip()) > FORUM_MAX:
+        problems.append(Problem(f"The forum must be {FORUM_MAX} characters or fewer", "forum"))
+    return problems
+
+
+def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> None:
+    """The chair records what was delivered; no record of what anyone said."""
+    if not can_view(person, request) or (person.role != Role.LEAD.value and request.facilitator_id != person.id):
+        raise NotAllowed("Only the chair or a programme lead can log this session")
+    session = request.session
+    if session is None or session.status != Status.SCHEDULED.value:
+        raise Conflict("There is no arranged session waiting to be logged")
+    if session.starts_at > utcnow():
+        raise Conflict("The session can be logged once it has started")
+    points = [text.strip() for text in (log.learning or []) if text.strip()]
+    refuse_if(_log_problems(log, points), ProgrammeError)
+    if log.delivered:
+        session.status = Status.DELIVERED.value
+        session.attendees = log.attendees
+        session.duration_minutes = log.duration_minutes
+        request.status = RequestStatus.DELIVERED.value
+        request.closed_safe_uplifting = log.closed_safe_uplifting
+        request.signposted_eap = log.signposted_eap
+        request.signposted_occupational_health = log.signposted_occupational_health
+        request.signposted_gp = log.signposted_gp
+        request.follow_up_due_on = session.date + dt.timedelta(days=current_app.config["FOLLOW_UP_DAYS"])
+        request.follow_up = FollowUp.PENDING.value
+    else:
+        session.status = Status.CANCELLED.value
+        session.cancelled_reason = log.not_delivered_reason.strip()[:500]
+        # The request lives on in the next session; this row no longer counts as a request of its own.
+        session.requested_on = None
+        request.status = RequestStatus.ACCEPTED.value  # still owed a session
+        request.session = None
+        request.facilitator = None  # a new chair is chosen; the old one no longer sees the request
+    for text in points:
+        db.session.add(LearningPoint(request=request, text=text, forum=log.forum.strip() or DEFAULT_FORUM,
+                                     created_by=person))
+    db.session.flush()
+    audit.record("debrief_session_logged", request, person=person,
+                 detail="delivered" if log.delivered else "not delivered")
+
+
+def record_follow_up(request: DebriefRequest, outcome: str) -> None:
+    """The check-in about a month later (active monitoring): done or declined; closes the request."""
+    if request.status != RequestStatus.DELIVERED.value:
+        raise Conflict("A follow-up is recorded after the session has been delivered")
+    if outcome not in (FollowUp.DONE.value, FollowUp.DECLINED.value):
+        raise ProgrammeError(Problem("Choose done or declined", "outcome"))
+    request.follow_up = outcome
+    request.follow_up_recorded_at = utcnow()
+    request.status = RequestStatus.CLOSED.value
+    audit.record("debrief_follow_up_recorded", request, detail=outcome)

@@ -1,0 +1,92 @@
+"""After a debrief: the chair's (or a lead's) session log, and the follow-up check-in."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from programme.debriefs import bp
+from programme.debriefs.forms import FollowUpForm, SessionLogForm
+from programme.debriefs.log import SessionLog, record_follow_up
+from programme.debriefs.log import log_session as log_debrief_session
+from programme.debriefs.views.requests import render_show, visible_request
+from programme.models import Status
+from rosters import audit
+from rosters.actions import perform
+from rosters.auth import me
+from rosters.clock import utcnow
+from rosters.extensions import db
+from rosters.web import error_summary
+
+
+def log_from(form: SessionLogForm) -> SessionLog:
+    signposts = set(form.signposting.data or [])
+    return SessionLog(
+        delivered=form.delivered.data == "yes",
+        attendees=form.attendees.data,
+        duration_minutes=form.duration_minutes.data,
+        closed_safe_uplifting=bool(form.closed_safe_uplifting.data),
+        signposted_eap="eap" in signposts,
+        signposted_occupational_health="occupational_health" in signposts,
+        signposted_gp="gp" in signposts,
+        learning=form.learning(),
+        forum=form.forum.data or "",
+        not_delivered_reason=form.reason.data or "",
+    )
+
+
+@bp.route("/debriefs/<int:request_id>/log", methods=["GET", "POST"])
+@login_required
+def log_session(request_id: int):
+    item = visible_request(request_id)
+    session = item.session
+    form = SessionLogForm()
+    if request.method == "GET" and session is not None:
+        form.duration_minutes.data = session.duration_minutes
+    status = 200
+    general: list[str] = []
+    if form.validate_on_submit():
+        entry = log_from(form)
+        outcome = perform(lambda: log_debrief_session(item, me(), entry), form=form)
+        if outcome.done:
+            points = len([text for text in entry.learning or [] if text.strip()])
+            if entry.delivered:
+                flash(
+                    "Session log saved"
+                    + (f" with {points} learning point{'' if points == 1 else 's'}" if points else "")
+                    + f". Follow-up due {item.follow_up_due_on:%-d %B %Y}.",
+                    "success",
+                )
+            else:
+                flash("Saved: the session did not go ahead. A new session can be arranged.", "success")
+            return redirect(url_for("debriefs.show_request", request_id=item.id))
+        status, general = outcome.status, outcome.general
+        db.session.refresh(item)
+        session = item.session
+    elif form.is_submitted():
+        status = 400
+    audit.record("debrief_viewed", item, detail="session log page")
+    db.session.commit()
+    return render_template(
+        "programme/debriefs/log.html",
+        form=form,
+        errors=error_summary(form, general),
+        item=item,
+        session=session,
+        waiting=session is not None and session.status == Status.SCHEDULED.value,
+        started=session is not None and session.starts_at <= utcnow(),
+    ), status
+
+
+@bp.post("/debriefs/<int:request_id>/follow-up")
+@login_required
+def follow_up(request_id: int):
+    item = visible_request(request_id)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        return render_show(item, 400, errors=error_summary(form), follow_up=form)
+    outcome = perform(lambda: record_follow_up(item, form.outcome.data))
+    if not outcome.done:
+        return render_show(item, outcome.status, errors=[{"text": text} for text in outcome.texts], follow_up=form)
+    flash(f"Follow-up recorded as {form.outcome.data}. The debrief is closed.", "success")
+    return redirect(url_for("debriefs.show_request", request_id=item.id))

@@ -1,0 +1,10 @@
+"""The learning log for leads: areas of wider learning from debriefs or added by hand, taken to a forum.
+
+Operations in ``operations``, pages (and the CSV export for a forum) in ``views``, forms in ``forms``.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("learning", __name__)
+
+from programme.learning import views  # noqa: E402,F401  (the routes join the blueprint)

@@ -1,0 +1,141 @@
+"""Subject access: everything held about one person, as a subject access request is answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from programme.models import Booking, DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession, debrief_involved_people
+from rosters import audit
+from rosters.clock import utcnow
+from rosters.extensions import db
+from rosters.models import ApiToken, AuditEvent, Person, SignInSession
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC).isoformat()  # stored naive UTC
+    return value.isoformat()
+
+
+def request_links(person: Person) -> dict[int, list[str]]:
+    """Each debrief request the person is linked to, with how (other than as the requester)."""
+    r = DebriefRequest
+    links: dict[int, list[str]] = {}
+    for role, column in (("manager", r.manager_id), ("triaged", r.triaged_by_id), ("chair", r.facilitator_id)):
+        for request_id in db.session.scalars(select(r.id).where(column == person.id)):
+            links.setdefault(request_id, []).append(role)
+    for request_id in db.session.scalars(
+        select(debrief_involved_people.c.request_id).where(debrief_involved_people.c.person_id == person.id)
+    ):
+        links.setdefault(request_id, []).append("declared_involved")
+    for request_id in db.session.scalars(select(DebriefInvitation.request_id).where(DebriefInvitation.person_id == person.id)):
+        links.setdefault(request_id, []).append("invited")
+    return links
+
+
+def export_person(person: Person, *, channel: str) -> dict[str, Any]:
+    """Everything held about one person, in the form a subject access request answers; audited.
+
+    Debrief requests show the person's own part only: no other participant is named.
+    """
+    team = person.team
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.person_id == person.id).order_by(Booking.id)
+    ).all()
+    made = db.session.scalars(
+        select(DebriefRequest).where(DebriefRequest.requested_by_id == person.id).order_by(DebriefRequest.id)
+    ).all()
+    links = request_links(person)
+    linked = {item.id: item for item in db.session.scalars(select(DebriefRequest).where(DebriefRequest.id.in_(links)))}
+    invitations = {
+        invitation.request_id: invitation
+        for invitation in db.session.scalars(select(DebriefInvitation).where(DebriefInvitation.person_id == person.id))
+    }
+    facilitated = db.session.scalars(
+        select(ProgrammeSession).where(ProgrammeSession.facilitator_id == person.id).order_by(ProgrammeSession.date)
+    ).all()
+    points = db.session.scalars(
+        select(LearningPoint).where(LearningPoint.created_by_id == person.id).order_by(LearningPoint.id)
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(or_(AuditEvent.person_id == person.id,
+                   (AuditEvent.object_type == "Person") & (AuditEvent.object_id == person.id)))
+        .order_by(AuditEvent.id)
+    ).all()
+    sign_ins = db.session.scalars(select(SignInSession).where(SignInSession.person_id == person.id)).all()
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.person_id == person.id)).all()
+
+    def session_part(session: ProgrammeSession | None) -> dict | None:
+        if session is None:
+            return None
+        return {"date": _iso(session.date), "starts_at": session.starts_local.isoformat(),
+                "format": session.format, "status": session.status}
+
+    data = {
+        "exported_at": _iso(utcnow()),
+        "person": {
+            "id": person.id, "email": person.email, "name": person.name, "role": person.role,
+            "can_sign_in": person.password_hash is not None, "enabled": person.enabled,
+            "legal_hold": person.legal_hold, "legal_hold_reason": person.legal_hold_reason,
+            "created_at": _iso(person.created_at), "updated_at": _iso(person.updated_at),
+        },
+        "team": None if team is None else {"name": team.name, "service": team.service, "agency": team.agency.name,
+                                           "active": team.active},
+        "training": [
+            {"course": t.course, "completed_on": _iso(t.completed_on), "expires_on": _iso(t.expires_on)}
+            for t in person.training
+        ],
+        "bookings": [
+            {"id": b.id, "session_date": _iso(b.session.date), "starts_at": b.session.starts_local.isoformat(),
+             "team": b.session.team.name, "session_status": b.session.status, "status": b.status,
+             "attendance": b.attendance, "booked_at": _iso(b.booked_at), "cancelled_at": _iso(b.cancelled_at)}
+            for b in bookings
+        ],
+        "debrief_requests_made": [
+            {"id": item.id, "requested_on": _iso(item.requested_on), "incident_date": _iso(item.incident_date),
+             "incident_category": item.incident_category, "preferred_format": item.preferred_format,
+             "arrangements": item.arrangements, "status": item.status, "decline_reason": item.decline_reason,
+             "session": session_part(item.session), "closed_safe_uplifting": item.closed_safe_uplifting,
+             "signposted": {"employee_assistance": item.signposted_eap,
+                            "occupational_health": item.signposted_occupational_health,
+                            "gp": item.signposted_gp},
+             "follow_up": item.follow_up, "follow_up_due_on": _iso(item.follow_up_due_on)}
+            for item in made
+        ],
+        "debrief_requests_linked": [
+            {"id": request_id, "requested_on": _iso(linked[request_id].requested_on), "as": sorted(roles),
+             "invited_at": _iso(invitations[request_id].invited_at) if request_id in invitations else None,
+             "session": session_part(linked[request_id].session)}
+            for request_id, roles in sorted(links.items())
+        ],
+        "sessions_facilitated": [
+            {"date": _iso(s.date), "kind": s.kind, "format": s.format, "team": s.team.name, "status": s.status}
+            for s in facilitated
+        ],
+        "learning_points_written": [
+            {"id": p.id, "text": p.text, "forum": p.forum, "status": p.status, "created_at": _iso(p.created_at)}
+            for p in points
+        ],
+        "sign_ins": [
+            {"started_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at), "ended_at": _iso(s.ended_at)}
+            for s in sign_ins
+        ],
+        "api_tokens": [
+            {"created_at": _iso(t.created_at), "last_used_at": _iso(t.last_used_at), "revoked_at": _iso(t.revoked_at)}
+            for t in tokens
+        ],
+        "audit_events": [
+            {"at": _iso(e.at), "by_this_person": e.person_id == person.id, "action": e.action,
+             "object_type": e.object_type, "object_id": e.object_id, "detail": e.detail}
+            for e in events
+        ],
+    }
+    audit.record("person_exported", person, detail=channel)
+    db.session.flush()
+    return data

@@ -1,0 +1,203 @@
+"""Places on supervision sessions: booking, the waitlist, cancelling and promotion, never over-filled.
+
+Every change to a session's places happens under that session's lock (``lock_session``): a row lock
+on PostgreSQL, the database write lock (``BEGIN IMMEDIATE``) on SQLite. The counter ``booked_count``
+is also moved by a conditional UPDATE and bounded by a CHECK constraint, so an over-filled session is
+refused by the database even if the code above it were wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import func, update
+
+from programme.errors import Conflict, NotAllowed
+from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
+from rosters import audit
+from rosters.clock import utcnow
+from rosters.extensions import db
+from rosters.models import Person, Role
+
+
+def effective_capacity(session: ProgrammeSession) -> int:
+    """Places on a session: its own capacity, or the programme default when it has none."""
+    return session.capacity if session.capacity is not None else current_app.config["DEFAULT_SESSION_CAPACITY"]
+
+
+def places_left(session: ProgrammeSession) -> int:
+    return max(effective_capacity(session) - session.booked_count, 0)
+
+
+def lock_session(session_id: int) -> ProgrammeSession:
+    """Load a session holding the lock that serialises every change to its places."""
+    if db.engine.dialect.name == "sqlite":
+        connection = db.session.connection()
+        # pysqlite opens transactions lazily on the first write; take the write lock up front instead,
+        # so two workers never both read "1 place left".
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        session = db.session.get(ProgrammeSession, session_id, populate_existing=True)
+    else:
+        session = db.session.get(ProgrammeSession, session_id, with_for_update=True, populate_existing=True)
+    if session is None:
+        raise LookupError(session_id)
+    return session
+
+
+def is_bookable(session: ProgrammeSession) -> bool:
+    """A scheduled supervision session that has not started yet."""
+    return (
+        session.kind == Kind.SUPERVISION.value and session.status == Status.SCHEDULED.value
+        and session.starts_at > utcnow()
+    )
+
+
+def may_book(person: Person, session: ProgrammeSession) -> bool:
+    """Team members (and their manager) book their own team's supervision; leads may book any."""
+    return person.role == Role.LEAD.value or (person.team_id is not None and person.team_id == session.team_id)
+
+
+def live_booking(session: ProgrammeSession, person: Person) -> Booking | None:
+    """The person's place or queue entry on a session, from the bookings already loaded."""
+    return next((b for b in session.bookings if b.person_id == person.id and b.is_live), None)
+
+
+ALREADY_BOOKED = "You already have a place or a waitlist place on this session"
+
+
+def book_place(session_id: int, person: Person) -> Booking:
+    """Give the person a place, or the next place in the queue when the session is full."""
+    session = lock_session(session_id)
+    if not may_book(person, session):
+        raise NotAllowed("You can only book your own team's supervision")
+    if not is_bookable(session):
+        raise Conflict("This session cannot be booked: it has started, finished or been cancelled")
+    held = db.session.scalar(
+        db.select(Booking.id).where(Booking.session_id == session.id, Booking.person_id == person.id, Booking.is_live)
+    )
+    if held is not None:
+        raise Conflict(ALREADY_BOOKED)
+    now = utcnow()
+    if _take_place(session):
+        booking = Booking(session=session, person=person, created_at=now, status=BookingStatus.BOOKED.value, booked_at=now)
+    else:
+        booking = Booking(session=session, person=person, created_at=now, status=BookingStatus.WAITLISTED.value)
+    db.session.add(booking)
+    db.session.flush()
+    audit.record("place_booked" if booking.status == BookingStatus.BOOKED.value else "waitlist_joined", booking,
+                 person=person)
+    return booking
+
+
+def _take_place(session: ProgrammeSession) -> bool:
+    """Move the counter up by one if a place is free; the WHERE clause makes it atomic."""
+    result = db.session.execute(
+        update(ProgrammeSession)
+        .where(ProgrammeSession.id == session.id, ProgrammeSession.booked_count < effective_capacity(session))
+        .values(booked_count=ProgrammeSession.booked_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session, ["booked_count"])
+    return result.rowcount == 1
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the first person waiting, and so on; None for a booking that is not waiting."""
+    if booking.status != BookingStatus.WAITLISTED.value:
+        return None
+    ahead = db.session.scalar(
+        db.select(func.count()).select_from(Booking).where(
+            Booking.session_id == booking.session_id,
+            Booking.status == BookingStatus.WAITLISTED.value,
+            Booking.id < booking.id,
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def waiting_counts(session_ids: list[int]) -> dict[int, int]:
+    """How many people wait for a place on each of these sessions (sessions with none are left out)."""
+    rows = db.session.execute(
+        db.select(Booking.session_id, func.count())
+        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITLISTED.value)
+        .group_by(Booking.session_id)
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def cancel_booking(booking_id: int, person: Person) -> Booking | None:
+    """Give up a place or a queue entry; the first person waiting gets a freed place. Returns them."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise LookupError(booking_id)
+    if booking.person_id != person.id and person.role != Role.LEAD.value:
+        raise NotAllowed("You can only cancel your own booking")
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED.value:
+        raise Conflict("This booking is already cancelled")
+    if session.status != Status.SCHEDULED.value or session.starts_at <= utcnow():
+        raise Conflict("This session has started, finished or been cancelled")
+    was_booked = booking.status == BookingStatus.BOOKED.value
+    booking.status = BookingStatus.CANCELLED.value
+    booking.cancelled_at = utcnow()
+    promoted = None
+    if was_booked:
+        db.session.execute(
+            update(ProgrammeSession)
+            .where(ProgrammeSession.id == session.id)
+            .values(booked_count=ProgrammeSession.booked_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.flush()
+        db.session.refresh(session, ["booked_count"])
+        promoted_list = promote_waiting(session)
+        promoted = promoted_list[0] if promoted_list else None
+    db.session.flush()
+    audit.record("booking_cancelled", booking, person=person,
+                 detail=f"booking {promoted.id} promoted from the waitlist" if promoted else "")
+    return promoted
+
+
+def promote_waiting(session: ProgrammeSession) -> list[Booking]:
+    """Fill free places from the front of the queue, under the session lock."""
+    promoted = []
+    queue = db.session.scalars(
+        db.select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED.value)
+        .order_by(Booking.id)
+    ).all()
+    for booking in queue:
+        if not _take_place(session):
+            break
+        booking.status = BookingStatus.BOOKED.value
+        booking.booked_at = utcnow()
+        promoted.append(booking)
+    db.session.flush()
+    return promoted
+
+
+def upcoming_slots(team_ids: list[int] | None, first: dt.date, last: dt.date) -> list[ProgrammeSession]:
+    """Bookable supervision sessions between two UK dates, for some teams (None: every team)."""
+    query = (
+        db.select(ProgrammeSession)
+        .where(
+            ProgrammeSession.kind == Kind.SUPERVISION.value,
+            ProgrammeSession.status == Status.SCHEDULED.value,
+            ProgrammeSession.date.between(first, last),
+            ProgrammeSession.starts_at > utcnow(),
+        )
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
+    )
+    if team_ids is not None:
+        query = query.where(ProgrammeSession.team_id.in_(team_ids))
+    return list(db.session.scalars(query))
+
+
+def visible_team_ids(person: Person) -> list[int] | None:
+    """Teams whose slots a person sees: leads and facilitators every team, others their own (None: all)."""
+    if person.role in (Role.LEAD.value, Role.FACILITATOR.value):
+        return None
+    return [person.team_id] if person.team_id is not None else []
