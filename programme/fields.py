@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovTextInput
 from wtforms import DateField, Field, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
@@ -146,3 +143,30 @@ def validate_place_or_link(form) -> bool:
         form.location.errors.append("Give a place or an online link")
         return False
     return True
+
+
+def reason_field(label: str, *, required: str | None = None, max_length: int = 500,
+                 description: str | None = None) -> StringField:
+    """Why something happened or was decided, in the person's words: a text box that counts characters.
+
+    ``required`` is the message when it is left empty; without it the field is optional here and the
+    operation asks for it when it needs it (only a session that did not go ahead needs a reason).
+    """
+    first = InputRequired(required) if required else Optional()
+    return StringField(
+        label,
+        description=description,
+        widget=GovCharacterCount(),
+        validators=[first, Length(max=max_length, message=f"The reason must be {max_length} characters or fewer")],
+    )
+
+
+def when_and_where(form) -> dict:
+    """The start, length, place and link a session form holds, as the operations take them."""
+    return {
+        "start": parse_time(form.start_time.data),
+        "duration_minutes": form.duration_minutes.data,
+        "location": form.location.data or "",
+        "online_link": form.online_link.data or "",
+    }
+

@@ -123,9 +123,14 @@ class ProgrammeSession(db.Model):
         return uk_time(self.starts_at + dt.timedelta(minutes=self.duration_minutes))
 
     @property
+    def hours(self) -> str:
+        """From and to, in UK time: "10:00 to 11:30"."""
+        return f"{self.starts_local:%H:%M} to {self.ends_local:%H:%M}"
+
+    @property
     def when(self) -> str:
-        """In words, in UK time: "Tuesday 1 December 2026, 10:00 to 11:30"."""
-        return f"{self.starts_local:%A %-d %B %Y, %H:%M} to {self.ends_local:%H:%M}"
+        """The day and hours in words, in UK time: "Tuesday 1 December 2026, 10:00 to 11:30"."""
+        return f"{self.starts_local:%A %-d %B %Y}, {self.hours}"
 
     @property
     def where(self) -> str:

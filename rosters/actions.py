@@ -67,9 +67,7 @@ def perform(
     aborts with 403 and an unknown record with 404, as the page or API would for a direct request.
     """
     try:
-        result = operation()
-        messages = list(tell(result)) if tell is not None else []
-        db.session.commit()
+        result, messages = commit_telling(operation, tell)
     except Refused as error:
         db.session.rollback()
         if error.status == 403:
@@ -89,6 +87,18 @@ def perform(
         return _refused([Problem(BUSY)], 503, form, {}, fallback)
     mail.send(messages)
     return Outcome(result, told=messages)
+
+
+def commit_telling(operation: Callable[[], T], tell: Callable[[T], Iterable[mail.Message]] | None
+                   ) -> tuple[T, list[mail.Message]]:
+    """Run the operation, build what it has to tell inside the same transaction, then commit.
+
+    The messages are returned, not sent: the caller sends them once the commit has succeeded.
+    """
+    result = operation()
+    messages = list(tell(result)) if tell is not None else []
+    db.session.commit()
+    return result, messages
 
 
 def _refused(problems: list[Problem], status: int, form: FlaskForm | None, fields: Mapping[str, str],

@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import SQLAlchemyError
 
 from rosters import mail
+from rosters.actions import commit_telling
 from rosters.csv_import import IMPORTERS, ImportFailed, run_import
 from rosters.errors import Refused
 from rosters.extensions import db
@@ -75,9 +76,7 @@ def committed(operation: Callable[[], T], *, tell: Callable[[T], Iterable[mail.M
     """The command line's request layer: run, commit, then send ``tell(result)``; a refusal rolls back
     and stops the command with its problems on one line."""
     try:
-        result = operation()
-        messages = list(tell(result)) if tell is not None else []
-        db.session.commit()
+        result, messages = commit_telling(operation, tell)
     except Refused as error:
         db.session.rollback()
         fail("; ".join(error.texts))

@@ -7,13 +7,10 @@ and the assigned chair see a request (to anyone else it does not exist); partici
 invitation. Every view of a request and every change is on the audit trail.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("debriefs", __name__)
-
 # The routes join the blueprint (and the API's) when their modules are imported. Plain imports: binding
 # the view modules' names here would hide the operations of the same name (``asking``, ``log``).
 import programme.debriefs.api  # noqa: E402,F401
 import programme.debriefs.views.asking  # noqa: E402,F401
 import programme.debriefs.views.log  # noqa: E402,F401
 import programme.debriefs.views.requests  # noqa: E402,F401
+from programme.debriefs.blueprint import bp  # noqa: F401  (the app registers it)

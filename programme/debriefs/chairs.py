@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func
 
 from programme.errors import Conflict, ProgrammeError
 from programme.models import DebriefRequest, Format, Kind, ProgrammeSession, RequestStatus, Status
+from programme.workload import month_of, sessions_led
 from rosters import audit
 from rosters.clock import local_to_utc, today_uk, uk_time_exists, utcnow
 from rosters.errors import Problem, refuse_if
@@ -31,27 +31,6 @@ class ChairOption:
     @property
     def eligible(self) -> bool:
         return not self.reasons
-
-
-def debriefs_chaired_in_month(person_ids: list[int], day: dt.date, *, ignore_session_id: int | None = None
-                              ) -> dict[int, int]:
-    """Debriefs each person chairs (not cancelled) in the calendar month of ``day``."""
-    first = day.replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    rows = db.session.execute(
-        db.select(ProgrammeSession.facilitator_id, func.count())
-        .where(
-            ProgrammeSession.facilitator_id.in_(person_ids),
-            ProgrammeSession.kind == Kind.DEBRIEF.value,
-            ProgrammeSession.status != Status.CANCELLED.value,
-            ProgrammeSession.date.between(first, last),
-            ProgrammeSession.id != (ignore_session_id or 0),
-        )
-        .group_by(ProgrammeSession.facilitator_id)
-    ).all()
-    loads = dict.fromkeys(person_ids, 0)
-    loads.update(dict(rows))
-    return loads
 
 
 def independence_problems(person: Person, request: DebriefRequest) -> list[str]:
@@ -75,7 +54,8 @@ def chair_options(request: DebriefRequest, day: dt.date) -> list[ChairOption]:
     cap = current_app.config["DEBRIEF_MONTHLY_CAP"]
     trained = db.select(TrainingRecord.person_id).where(TrainingRecord.course == Course.CRITICAL_INCIDENT_DEBRIEF.value)
     people = db.session.scalars(db.select(Person).where(Person.enabled.is_(True), Person.id.in_(trained))).all()
-    loads = debriefs_chaired_in_month([p.id for p in people], day, ignore_session_id=request.session_id)
+    first, last = month_of(day)
+    loads = sessions_led([p.id for p in people], Kind.DEBRIEF, first, last, ignore_session_id=request.session_id)
     options = []
     for person in people:
         reasons = independence_problems(person, request)

@@ -27,6 +27,7 @@ from programme.fields import (
     duration_field,
     location_field,
     online_link_field,
+    reason_field,
     start_time_field,
     validate_online_link,
 )
@@ -129,13 +130,8 @@ class AcceptForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = StringField(
-        "Reason for declining",
-        description="The person who asked will see this. Do not name any child.",
-        widget=GovCharacterCount(),
-        validators=[InputRequired("Give a reason for declining; the person who asked will see it"),
-                    Length(max=1000, message="The reason must be 1000 characters or fewer")],
-    )
+    reason = reason_field("Reason for declining", required="Give a reason for declining; the person who asked will see it",
+                          max_length=1000, description="The person who asked will see this. Do not name any child.")
     submit = SubmitField("Decline request", widget=GovSubmitInput())
 
 
@@ -172,11 +168,7 @@ class SessionLogForm(FlaskForm):
         "Did the session go ahead?", choices=DELIVERED, widget=GovRadioInput(),
         validators=[InputRequired("Select whether the session went ahead")],
     )
-    reason = StringField(
-        "Why did it not go ahead?",
-        widget=GovCharacterCount(),
-        validators=[Optional(), Length(max=500, message="The reason must be 500 characters or fewer")],
-    )
+    reason = reason_field("Why did it not go ahead?")
     attendees = WholeNumberField(
         "How many practitioners attended?", example=4,
         validators=[Optional(), NumberRange(1, MAX_PLACES, f"Attendance must be between 1 and {MAX_PLACES}")],

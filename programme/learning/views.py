@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from programme.learning import bp
+from programme.learning.blueprint import bp
 from programme.learning.forms import AdvanceForm, LearningPointForm
 from programme.learning.operations import DEFAULT_FORUM, LEARNING_LABELS, add_learning_point, advance_learning_point
 from programme.models import LEARNING_NEXT, LearningPoint, LearningStatus

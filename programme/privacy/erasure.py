@@ -17,8 +17,8 @@ from programme.models import (
     SupervisionSeries,
     debrief_involved_people,
 )
-from programme.privacy import FINISHED_REQUESTS, PrivacyError
 from programme.privacy.access import request_links
+from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
 from programme.supervision.notices import promoted_place
 from programme.supervision.places import cancel_booking  # the booking rules (locks, waitlist)
 from rosters import audit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from programme.models import DebriefRequest
-from programme.privacy import PrivacyError
+from programme.privacy.policy import PrivacyError
 from rosters import audit
 from rosters.extensions import db
 from rosters.models import Person

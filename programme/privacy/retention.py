@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from programme.models import Booking, DebriefRequest, LearningPoint, ProgrammeSession, Status
-from programme.privacy import FINISHED_REQUESTS, PrivacyError
+from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
 from rosters import audit
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db

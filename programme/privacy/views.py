@@ -15,11 +15,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from programme.models import Booking, DebriefRequest, ProgrammeSession
-from programme.privacy import FINISHED_REQUESTS, bp
 from programme.privacy.access import export_person
+from programme.privacy.blueprint import bp
 from programme.privacy.erasure import erase_person, erasure_problems, promotions_told
 from programme.privacy.forms import EraseForm, FindPersonForm, HoldForm
 from programme.privacy.holds import set_person_hold, set_request_hold
+from programme.privacy.policy import FINISHED_REQUESTS
 from programme.privacy.retention import retention_cutoff, retention_months
 from rosters import audit
 from rosters.actions import perform

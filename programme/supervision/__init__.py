@@ -5,10 +5,6 @@ Operations: ``series`` (plan, create, change, cancel), ``places`` (book, cancel,
 command in ``reminders``; pages under ``views/``, the JSON API in ``api``, forms in ``forms``.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("supervision", __name__)
-
 # The routes join the blueprint (and the API's), and the command the registry, when their modules are
 # imported. Plain imports: binding the view modules' names here would hide the operations of the same name.
 import programme.supervision.api  # noqa: E402,F401
@@ -18,3 +14,4 @@ import programme.supervision.views.calendar  # noqa: E402,F401
 import programme.supervision.views.registers  # noqa: E402,F401
 import programme.supervision.views.series  # noqa: E402,F401
 import programme.supervision.views.sessions  # noqa: E402,F401
+from programme.supervision.blueprint import bp  # noqa: F401  (the app registers it)

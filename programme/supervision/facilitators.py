@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func
-
 from programme.models import Kind, ProgrammeSession, Status
+from programme.workload import sessions_led
 from rosters.clock import local_to_utc
 from rosters.errors import Problem
 from rosters.extensions import db
@@ -16,23 +15,6 @@ from rosters.models import Course, Person, Role, Team, TrainingRecord
 
 def team_managers(team: Team) -> list[Person]:
     return [person for person in team.people if person.role == Role.MANAGER.value]
-
-
-def supervision_load(person_ids: list[int], first: dt.date, last: dt.date) -> dict[int, int]:
-    """Supervision sessions each person facilitates (scheduled or delivered) between two dates."""
-    rows = db.session.execute(
-        db.select(ProgrammeSession.facilitator_id, func.count())
-        .where(
-            ProgrammeSession.facilitator_id.in_(person_ids),
-            ProgrammeSession.kind == Kind.SUPERVISION.value,
-            ProgrammeSession.status != Status.CANCELLED.value,
-            ProgrammeSession.date.between(first, last),
-        )
-        .group_by(ProgrammeSession.facilitator_id)
-    ).all()
-    loads = dict.fromkeys(person_ids, 0)
-    loads.update({person_id: number for person_id, number in rows})
-    return loads
 
 
 @dataclass(frozen=True)
@@ -63,7 +45,7 @@ def suggest_facilitators(team: Team, first: dt.date, last: dt.date) -> list[Faci
         person for person in trained_facilitators()
         if person.id not in excluded and person.trained_throughout(Course.PEER_SUPERVISION, first, last)
     ]
-    loads = supervision_load([p.id for p in eligible], first, last)
+    loads = sessions_led([p.id for p in eligible], Kind.SUPERVISION, first, last)
     options = [FacilitatorOption(person, loads[person.id]) for person in eligible]
     return sorted(options, key=lambda option: (option.load, option.person.name.lower()))
 

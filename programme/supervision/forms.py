@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import HiddenField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from programme.fields import (
     UKDateField,
@@ -17,6 +17,7 @@ from programme.fields import (
     location_field,
     online_link_field,
     parse_time,
+    reason_field,
     start_time_field,
     validate_online_link,
     validate_place_or_link,
@@ -151,13 +152,8 @@ class SessionEditForm(SeriesEditForm):
 
 
 class CancelSessionForm(FlaskForm):
-    reason = StringField(
-        "Why is the session cancelled?",
-        description="Everyone booked or waiting is sent this reason",
-        widget=GovCharacterCount(),
-        validators=[InputRequired("Say why the session is cancelled"),
-                    Length(max=500, message="The reason must be 500 characters or fewer")],
-    )
+    reason = reason_field("Why is the session cancelled?", required="Say why the session is cancelled",
+                          description="Everyone booked or waiting is sent this reason")
     submit = SubmitField("Cancel session", widget=GovSubmitInput())
 
 
@@ -187,11 +183,7 @@ class RegisterForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Select whether the session went ahead")],
     )
-    reason = StringField(
-        "Why did it not go ahead?",
-        widget=GovCharacterCount(),
-        validators=[Length(max=500, message="The reason must be 500 characters or fewer")],
-    )
+    reason = reason_field("Why did it not go ahead?")
     submit = SubmitField("Save register", widget=GovSubmitInput())
 
     booking_fields: list[tuple[int, str]] = []  # (booking id, field name), set per form class

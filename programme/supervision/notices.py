@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from programme.models import Booking, ProgrammeSession
+from programme.models import Booking, BookingStatus, ProgrammeSession
 from programme.supervision.calendar import session_ics
 from programme.supervision.places import waitlist_position
 from programme.supervision.series import Change
@@ -25,46 +25,49 @@ def _ics(session: ProgrammeSession) -> tuple[str, str, bytes]:
     return (f"supervision-{session.date.isoformat()}.ics", "text/calendar", session_ics(session))
 
 
-def booking_made(booking: Booking) -> Message:
+def _message(booking: Booking, subject: str, body: str, *, event: bool = True) -> Message:
+    """To the person on a booking: "<subject>: supervision on 1 December", the body, and the session's event."""
     session = booking.session
-    if booking.status == "booked":
-        return Message(
-            booking.person.email,
-            f"Place booked: supervision on {session.starts_local:%-d %B}",
-            f"Hello {booking.person.name},\n\nYou have a place at {session.team.name}'s reflexive supervision on "
-            f"{session.when}.\n{session.where}\n\nIf you cannot come, cancel at {_link()} so someone "
-            f"waiting can have your place." + SIGN_OFF,
-            _ics(session),
-        )
     return Message(
         booking.person.email,
-        f"On the waitlist: supervision on {session.starts_local:%-d %B}",
-        f"Hello {booking.person.name},\n\nThe session on {session.when} is full. You are number "
-        f"{waitlist_position(booking)} on the waitlist. If a place comes free, it is yours automatically "
-        f"and we will e-mail you." + SIGN_OFF,
+        f"{subject}: supervision on {session.starts_local:%-d %B}",
+        f"Hello {booking.person.name},\n\n{body}" + SIGN_OFF,
+        _ics(session) if event else None,
+    )
+
+
+def _place(session: ProgrammeSession) -> str:
+    return f"{session.team.name}'s reflexive supervision on {session.when}.\n{session.where}"
+
+
+def _cancel_if_you_cannot_come() -> str:
+    return f"If you cannot come, cancel at {_link()} so someone waiting can have your place."
+
+
+def booking_made(booking: Booking) -> Message:
+    session = booking.session
+    if booking.status == BookingStatus.BOOKED.value:
+        return _message(booking, "Place booked",
+                        f"You have a place at {_place(session)}\n\n{_cancel_if_you_cannot_come()}")
+    return _message(
+        booking, "On the waitlist",
+        f"The session on {session.when} is full. You are number {waitlist_position(booking)} on the waitlist. "
+        "If a place comes free, it is yours automatically and we will e-mail you.",
+        event=False,  # a queue entry holds no place, so it puts nothing in a calendar
     )
 
 
 def promoted_place(booking: Booking) -> Message:
-    session = booking.session
-    return Message(
-        booking.person.email,
-        f"You have a place: supervision on {session.starts_local:%-d %B}",
-        f"Hello {booking.person.name},\n\nA place came free and it is now yours: {session.team.name}'s reflexive "
-        f"supervision on {session.when}.\n{session.where}\n\nIf you cannot come, cancel at {_link()}." + SIGN_OFF,
-        _ics(session),
-    )
+    return _message(booking, "You have a place",
+                    f"A place came free and it is now yours: {_place(booking.session)}\n\n"
+                    f"If you cannot come, cancel at {_link()}.")
 
 
 def session_cancelled(session: ProgrammeSession, bookings: list[Booking]) -> list[Message]:
     return [
-        Message(
-            booking.person.email,
-            f"Cancelled: supervision on {session.starts_local:%-d %B}",
-            f"Hello {booking.person.name},\n\n{session.team.name}'s reflexive supervision on {session.when} has "
-            f"been cancelled.\nReason: {session.cancelled_reason}\n\nSee other sessions at {_link()}." + SIGN_OFF,
-            _ics(session),
-        )
+        _message(booking, "Cancelled",
+                 f"{session.team.name}'s reflexive supervision on {session.when} has been cancelled.\n"
+                 f"Reason: {session.cancelled_reason}\n\nSee other sessions at {_link()}.")
         for booking in bookings
     ]
 
@@ -73,29 +76,17 @@ def session_changed(session: ProgrammeSession, what: list[str]) -> list[Message]
     if not what:
         return []
     return [
-        Message(
-            booking.person.email,
-            f"Changed: supervision on {session.starts_local:%-d %B}",
-            f"Hello {booking.person.name},\n\n{session.team.name}'s reflexive supervision has changed: "
-            + "; ".join(what)
-            + f".\n\nIt is now on {session.when}.\n{session.where}" + SIGN_OFF,
-            _ics(session),
-        )
+        _message(booking, "Changed",
+                 f"{session.team.name}'s reflexive supervision has changed: " + "; ".join(what)
+                 + f".\n\nIt is now on {session.when}.\n{session.where}")
         for booking in session.bookings
         if booking.is_live
     ]
 
 
 def reminder(booking: Booking) -> Message:
-    session = booking.session
-    return Message(
-        booking.person.email,
-        f"Reminder: supervision on {session.starts_local:%-d %B}",
-        f"Hello {booking.person.name},\n\nA reminder of your place at {session.team.name}'s reflexive supervision "
-        f"on {session.when}.\n{session.where}\n\nIf you cannot come, cancel at {_link()} so someone waiting "
-        f"can have your place." + SIGN_OFF,
-        _ics(session),
-    )
+    return _message(booking, "Reminder",
+                    f"A reminder of your place at {_place(booking.session)}\n\n{_cancel_if_you_cannot_come()}")
 
 
 def changes_told(changes: list[Change]) -> list[Message]:

@@ -7,8 +7,8 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from programme.debriefs import bp
 from programme.debriefs.asking import DebriefAsk, invitations_for, request_debrief
+from programme.debriefs.blueprint import bp
 from programme.debriefs.forms import DebriefRequestForm
 from programme.debriefs.notices import SUPPORT_NOW, WHAT_IT_IS, request_waiting
 from programme.debriefs.triage import deadlines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from programme.debriefs import bp
+from programme.debriefs.blueprint import bp
 from programme.debriefs.forms import FollowUpForm, SessionLogForm
 from programme.debriefs.log import SessionLog, record_follow_up
 from programme.debriefs.log import log_session as log_debrief_session

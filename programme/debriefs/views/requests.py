@@ -11,14 +11,14 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from programme.dates import working_days_after
-from programme.debriefs import bp
 from programme.debriefs.asking import can_view
+from programme.debriefs.blueprint import bp
 from programme.debriefs.chairs import Arrangement, ChairOption, arrange_session, chair_options
 from programme.debriefs.forms import AcceptForm, ArrangeForm, DeclineForm, FollowUpForm
 from programme.debriefs.notices import request_triaged, session_arranged
 from programme.debriefs.triage import accept_request, deadlines, decline_request
 from programme.debriefs.views import STATUS_TAGS
-from programme.fields import parse_time
+from programme.fields import when_and_where
 from programme.models import DebriefRequest, FollowUp, Format, IncidentCategory, RequestStatus, Status
 from rosters import audit
 from rosters.actions import perform
@@ -223,15 +223,7 @@ def arrange(request_id: int):
     chair = db.session.get(Person, form.chair.data)
     if chair is None:
         abort(400)
-    plan = Arrangement(
-        facilitator=chair,
-        day=form.day.data,
-        start=parse_time(form.start_time.data),  # type: ignore[arg-type]
-        duration_minutes=form.duration_minutes.data,
-        format=form.format.data,
-        location=form.location.data or "",
-        online_link=form.online_link.data or "",
-    )
+    plan = Arrangement(facilitator=chair, day=form.day.data, format=form.format.data, **when_and_where(form))
     outcome = perform(lambda: arrange_session(item, plan), tell=lambda _: session_arranged(item), form=form)
     if not outcome.done:
         db.session.refresh(item)

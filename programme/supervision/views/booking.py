@@ -14,7 +14,7 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from programme.models import Booking, BookingStatus, ProgrammeSession, Status
-from programme.supervision import bp
+from programme.supervision.blueprint import bp
 from programme.supervision.notices import booking_made, promoted_place
 from programme.supervision.places import (
     ALREADY_BOOKED,

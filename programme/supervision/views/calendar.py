@@ -14,7 +14,7 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from programme.models import Booking, BookingStatus, ProgrammeSession
-from programme.supervision import bp
+from programme.supervision.blueprint import bp
 from programme.supervision.calendar import feed_ics, session_ics
 from programme.supervision.places import visible_team_ids
 from programme.supervision.views.sessions import supervision_session

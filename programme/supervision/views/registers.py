@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from programme.models import BookingStatus, Kind, ProgrammeSession, Status
-from programme.supervision import bp
+from programme.supervision.blueprint import bp
 from programme.supervision.forms import register_form
 from programme.supervision.places import effective_capacity, waiting_counts
 from programme.supervision.registers import record_register

@@ -10,9 +10,9 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from programme.fields import parse_time
+from programme.fields import parse_time, when_and_where
 from programme.models import Pattern, ProgrammeSession, SkippedDate, Status, SupervisionSeries
-from programme.supervision import bp
+from programme.supervision.blueprint import bp
 from programme.supervision.facilitators import suggest_facilitators, trained_facilitators, why_not_suggested
 from programme.supervision.forms import SERIES_ORDER, SeriesEditForm, SeriesForm
 from programme.supervision.notices import changes_told
@@ -200,15 +200,7 @@ def edit_series(series_id: int):
     status = 200
     if form.validate_on_submit():
         outcome = perform(
-            lambda: edit_future(
-                series,
-                start=parse_time(form.start_time.data),  # type: ignore[arg-type]
-                duration_minutes=form.duration_minutes.data,
-                capacity=form.capacity.data,
-                location=form.location.data or "",
-                online_link=form.online_link.data or "",
-                from_date=today_uk(),
-            ),
+            lambda: edit_future(series, capacity=form.capacity.data, from_date=today_uk(), **when_and_where(form)),
             tell=changes_told,
             form=form,
             fields={"facilitator": "start_time"},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from programme.fields import parse_time
+from programme.fields import when_and_where
 from programme.models import Kind, ProgrammeSession
-from programme.supervision import bp
+from programme.supervision.blueprint import bp
 from programme.supervision.forms import CancelSessionForm, SessionEditForm
 from programme.supervision.notices import changes_told, session_cancelled
 from programme.supervision.places import effective_capacity, waiting_counts
@@ -52,15 +52,7 @@ def edit_session(session_id: int):
     changeable = is_changeable(session)
     if changeable and form.validate_on_submit():
         outcome = perform(
-            lambda: edit_occurrence(
-                session,
-                day=form.date.data,
-                start=parse_time(form.start_time.data),  # type: ignore[arg-type]
-                duration_minutes=form.duration_minutes.data,
-                capacity=form.capacity.data,
-                location=form.location.data or "",
-                online_link=form.online_link.data or "",
-            ),
+            lambda: edit_occurrence(session, day=form.date.data, capacity=form.capacity.data, **when_and_where(form)),
             tell=lambda change: changes_told([change]),
             form=form,
             fields={"day": "date", "facilitator": "date"},

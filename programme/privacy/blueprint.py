@@ -1,0 +1,5 @@
+"""The privacy blueprint; its routes join it when the feature's view modules are imported."""
+
+from flask import Blueprint
+
+bp = Blueprint("privacy", __name__)

@@ -1,0 +1,13 @@
+"""What every privacy operation shares: which requests are finished, and how a refusal is raised."""
+
+from __future__ import annotations
+
+from programme.errors import ProgrammeError
+from programme.models import RequestStatus
+
+# Requests whose work is over; retention never touches one that is still open.
+FINISHED_REQUESTS = (RequestStatus.CLOSED.value, RequestStatus.DECLINED.value)
+
+
+class PrivacyError(ProgrammeError):
+    """A privacy operation that must not go ahead; the message is one line for a person to read."""

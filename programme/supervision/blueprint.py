@@ -1,0 +1,5 @@
+"""The supervision blueprint; its routes join it when the feature's view modules are imported."""
+
+from flask import Blueprint
+
+bp = Blueprint("supervision", __name__)
