@@ -1,12 +1,19 @@
-"""Test data builders: each fills sensible defaults with ``setdefault`` and flushes."""
+"""Test data builders: each fills sensible defaults with ``setdefault`` and flushes.
+
+Rows are made directly (agencies, teams, people, training, sessions) or through the real operations where
+the rules matter (series, bookings, debrief requests), so that what a test builds is what a person could.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
-from programme.models import ProgrammeSession
-from rosters.clock import local_to_utc
+from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.models import Booking, DebriefRequest, ProgrammeSession, SupervisionSeries
+from programme.supervision.places import book_place
+from programme.supervision.series import SeriesRequest, create_series
+from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.models import Agency, Person, Team, TrainingRecord
 from rosters.services import password_hasher
@@ -77,3 +84,51 @@ def make_session(**fields) -> ProgrammeSession:
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def make_facilitator(course: str = "peer_supervision", **fields) -> Person:
+    """A facilitator trained on ``course`` (completed 1 January 2025 unless told; ``expires_on`` may be given)."""
+    training = {key: fields.pop(key) for key in ("completed_on", "expires_on") if key in fields}
+    training.setdefault("completed_on", dt.date(2025, 1, 1))
+    fields.setdefault("role", "facilitator")
+    person = make_person(**fields)
+    make_training(person=person, course=course, **training)
+    return person
+
+
+def make_series(**fields) -> SupervisionSeries:
+    """A weekly supervision series through the real operation: every date checked, sessions generated.
+
+    The first date defaults to a fortnight from today and the series runs six weeks, on that weekday.
+    """
+    if "team" not in fields:
+        fields["team"] = make_team()
+    if "facilitator" not in fields:
+        fields["facilitator"] = make_facilitator()
+    fields.setdefault("first_date", today_uk() + dt.timedelta(days=14))
+    fields.setdefault("last_date", fields["first_date"] + dt.timedelta(weeks=6))
+    fields.setdefault("weekday", fields["first_date"].weekday())
+    fields.setdefault("pattern", "every_n_weeks")
+    fields.setdefault("interval_weeks", 1)
+    fields.setdefault("start_time", dt.time(10, 0))
+    fields.setdefault("duration_minutes", 90)
+    fields.setdefault("capacity", 8)
+    fields.setdefault("location", "Room 2, Civic Centre")
+    return create_series(SeriesRequest(**fields))
+
+
+def make_booking(session: ProgrammeSession, person: Person | None = None) -> Booking:
+    """A place (or queue entry) on a session, booked as a person would; someone in the team by default."""
+    return book_place(session.id, person or make_person(team=session.team))
+
+
+def make_debrief_request(member: Person | None = None, **fields) -> DebriefRequest:
+    """A debrief asked for today by a practitioner, naming their manager (both made when not given)."""
+    if member is None:
+        team = make_team()
+        member = make_person(team=team)
+        fields.setdefault("manager", make_person(role="manager", team=team))
+    fields.setdefault("incident_date", today_uk() - dt.timedelta(days=1))
+    fields.setdefault("incident_category", "serious_violence")
+    fields.setdefault("preferred_format", "group")
+    return request_debrief(member, DebriefAsk(**fields))

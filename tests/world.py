@@ -12,23 +12,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from programme.debriefs.asking import DebriefAsk, request_debrief
 from programme.debriefs.chairs import Arrangement, arrange_session
 from programme.debriefs.triage import accept_request
 from programme.learning.operations import add_learning_point
 from programme.models import Booking, DebriefRequest, ProgrammeSession
-from programme.supervision.places import book_place
-from programme.supervision.series import SeriesRequest, create_series
-from rosters import mail
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import hash_secret
 from rosters.services import create_token
-from tests.factories import PASSWORD, make_person, make_session, make_team, make_training
+from tests.factories import (
+    PASSWORD,
+    make_booking,
+    make_debrief_request,
+    make_person,
+    make_series,
+    make_session,
+    make_team,
+    make_training,
+)
 
 ROLES = ("anonymous", "member", "manager", "facilitator", "lead")
 FEED_SECRET = "feed-secret-for-the-access-test-0123456789"
@@ -86,15 +90,7 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
     }
 
 
-@pytest.fixture
-def no_mail(monkeypatch) -> list:
-    sent: list = []
-    monkeypatch.setattr(mail, "send", lambda batch: sent.extend(batch) or len(sent))
-    return sent
-
-
-@pytest.fixture
-def world(app: Flask, no_mail) -> World:
+def build_world() -> World:
     """Two teams and one person of each role; a record of every kind, some of them other people's."""
     north, south = make_team(name="Assessment North"), make_team(name="Fostering South")
     people = {
@@ -112,30 +108,25 @@ def world(app: Flask, no_mail) -> World:
 
     today = today_uk()
     first = today + dt.timedelta(days=14)
-    series = create_series(SeriesRequest(
-        team=north, facilitator=people["facilitator"], pattern="every_n_weeks", interval_weeks=2,
-        weekday=first.weekday(), first_date=first, last_date=first + dt.timedelta(weeks=6),
-        start_time=dt.time(10, 0), duration_minutes=90, capacity=8, location="Room 1",
-    ))
+    series = make_series(team=north, facilitator=people["facilitator"], interval_weeks=2, first_date=first,
+                         location="Room 1")
     north_session = series.sessions[0]
     south_session = make_session(team=south, status="scheduled", date=first, capacity=8,
                                  facilitator=other_facilitator, starts_at=north_session.starts_at)
     others_session = make_session(team=north, status="scheduled", date=first + dt.timedelta(days=1), capacity=8,
                                   facilitator=other_facilitator,
                                   starts_at=north_session.starts_at + dt.timedelta(days=1))
-    my_booking = book_place(north_session.id, people["member"])
-    strangers_booking = book_place(south_session.id, stranger)
+    my_booking = make_booking(north_session, people["member"])
+    strangers_booking = make_booking(south_session, stranger)
 
-    ask = DebriefAsk(incident_date=today - dt.timedelta(days=2), incident_category="serious_violence",
-                     preferred_format="group", manager=people["manager"], affected_teams=[north])
-    chaired = request_debrief(people["member"], ask)
+    chaired = make_debrief_request(people["member"], incident_date=today - dt.timedelta(days=2),
+                                   manager=people["manager"], affected_teams=[north])
     accept_request(chaired, people["lead"])
     debrief_session = arrange_session(chaired, Arrangement(
         facilitator=people["facilitator"], day=today + dt.timedelta(days=3), start=dt.time(14, 0),
         duration_minutes=60, format="group", location="Room 2"))
-    unchaired = request_debrief(stranger, DebriefAsk(
-        incident_date=today - dt.timedelta(days=1), incident_category="other", preferred_format="either",
-        manager=people["manager"], affected_teams=[south]))
+    unchaired = make_debrief_request(stranger, incident_category="other", preferred_format="either",
+                                     manager=people["manager"], affected_teams=[south])
     point = add_learning_point("Handover notes help after out-of-hours incidents", "", people["lead"])
     tokens = {role: create_token(person.email) for role, person in people.items()}
     tokens["stranger"] = create_token(stranger.email)

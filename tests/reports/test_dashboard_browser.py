@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from rosters.extensions import db
-from tests.browser_support import axe_violations, require_chromium, serve, shot, sign_in
+from tests.browser_support import axe_violations, require_chromium, shot, sign_in
 
 pytestmark = pytest.mark.browser
 require_chromium()
 
 
-
-
-@pytest.fixture
-def live_server(app, runner) -> Iterator[str]:
-    """Serve the demo programme on a free local port for the length of one test."""
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    db.session.remove()
-    with serve(app) as base:
-        yield base
 
 
 def watch_console(page) -> list[str]:
@@ -41,11 +29,11 @@ def charts_drawn(page) -> None:
     expect(page.locator("#chart-coverage .main-svg").first).to_be_attached()
 
 
-def test_lead_reads_filters_and_exports_the_dashboard(page, live_server):
+def test_lead_reads_filters_and_exports_the_dashboard(page, demo_server):
     errors = watch_console(page)
-    sign_in(page, live_server, "lead@demo.example.org")
+    sign_in(page, demo_server, "lead@demo.example.org")
     expect(page.get_by_text("Signed in as Pat Lead")).to_be_visible()
-    page.goto(live_server + "/dashboard")
+    page.goto(demo_server + "/dashboard")
     expect(page.get_by_role("heading", name="Programme dashboard", level=1)).to_be_visible()
     charts_drawn(page)
     assert not [m for m in errors if "Content Security Policy" in m or "Content-Security-Policy" in m], errors
@@ -68,12 +56,12 @@ def test_lead_reads_filters_and_exports_the_dashboard(page, live_server):
     assert not [m for m in errors if "Content Security Policy" in m or "Content-Security-Policy" in m], errors
 
 
-def test_managers_dashboard_at_phone_width_is_accessible(page, live_server):
+def test_managers_dashboard_at_phone_width_is_accessible(page, demo_server):
     errors = watch_console(page)
     page.set_viewport_size({"width": 375, "height": 800})
-    sign_in(page, live_server, "manager@demo.example.org")
+    sign_in(page, demo_server, "manager@demo.example.org")
     expect(page.get_by_text("Signed in as Morgan Manager")).to_be_visible()
-    page.goto(live_server + "/dashboard")
+    page.goto(demo_server + "/dashboard")
     expect(page.get_by_role("heading", name="Assessment Team 1: support figures", level=1)).to_be_visible()
     charts_drawn(page)
     expect(page.get_by_label("Service", exact=True)).to_have_count(0)

@@ -11,12 +11,9 @@ from rosters.clock import utcnow
 from rosters.extensions import db
 from rosters.models import AuditEvent
 from tests.factories import PASSWORD, make_person
+from tests.plugin import text
 
 ROW = re.compile(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell"><time')
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def events(action: str | None = None) -> list[AuditEvent]:

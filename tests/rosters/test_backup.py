@@ -8,7 +8,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,9 +18,8 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from rosters.cli import MIGRATIONS
 from rosters.extensions import db
-from tests.test_retention import metrics_json, populate_programme
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.plugin import ROOT
+from tests.programme_data import metrics_json, populate_programme
 
 
 def table_counts(app: Flask) -> dict[str, int]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
-from rosters.extensions import db
-from tests.browser_support import axe_violations, require_chromium, serve, shot, sign_in
+from tests.browser_support import axe_violations, require_chromium, shot, sign_in
 
 pytestmark = pytest.mark.browser
 require_chromium()
@@ -16,18 +13,8 @@ require_chromium()
 
 
 
-@pytest.fixture
-def live_server(app, runner) -> Iterator[str]:
-    """Serve the demo programme on a free local port for the length of one test."""
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    db.session.remove()
-    with serve(app) as base:
-        yield base
-
-
-def test_sign_in_page_and_its_errors_are_accessible(page, live_server):
-    page.goto(live_server + "/")
+def test_sign_in_page_and_its_errors_are_accessible(page, demo_server):
+    page.goto(demo_server + "/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Sign in").click()
@@ -36,8 +23,8 @@ def test_sign_in_page_and_its_errors_are_accessible(page, live_server):
     shot(page, "sign-in-errors")
 
 
-def test_lead_signs_in_and_reads_the_roster(page, live_server):
-    sign_in(page, live_server, "lead@demo.example.org")
+def test_lead_signs_in_and_reads_the_roster(page, demo_server):
+    sign_in(page, demo_server, "lead@demo.example.org")
     expect(page.get_by_text("Signed in as Pat Lead")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Roster").click()
@@ -49,12 +36,12 @@ def test_lead_signs_in_and_reads_the_roster(page, live_server):
     shot(page, "lead-facilitators")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out")).to_be_visible()
-    page.goto(live_server + "/teams")
+    page.goto(demo_server + "/teams")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-def test_lead_imports_a_spreadsheet_with_errors_then_a_good_one(page, live_server, tmp_path):
-    sign_in(page, live_server, "lead@demo.example.org")
+def test_lead_imports_a_spreadsheet_with_errors_then_a_good_one(page, demo_server, tmp_path):
+    sign_in(page, demo_server, "lead@demo.example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Import").click()
     bad = tmp_path / "teams.csv"
     bad.write_bytes("\ufeffTeam,Active\r\nNew Team,perhaps\r\n".encode())
@@ -76,12 +63,12 @@ def test_lead_imports_a_spreadsheet_with_errors_then_a_good_one(page, live_serve
     shot(page, "lead-import-done")
 
 
-def test_member_home_is_accessible_at_phone_width(page, live_server):
+def test_member_home_is_accessible_at_phone_width(page, demo_server):
     page.set_viewport_size({"width": 375, "height": 800})
-    sign_in(page, live_server, "member@demo.example.org")
+    sign_in(page, demo_server, "member@demo.example.org")
     expect(page.get_by_text("Signed in as Mel Member")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "member-home-phone")
-    page.goto(live_server + "/teams")
+    page.goto(demo_server + "/teams")
     expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()
     assert axe_violations(page) == []

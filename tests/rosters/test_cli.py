@@ -3,15 +3,13 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from rosters.extensions import db
 from rosters.models import ApiToken, Person, Team, hash_secret
 from tests.factories import make_person, make_team
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.plugin import ROOT
 
 
 def flask(*args: str, env: dict, stdin: str = "") -> subprocess.CompletedProcess:

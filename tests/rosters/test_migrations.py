@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from rosters.cli import MIGRATIONS
 from rosters.extensions import db
-from tests.conftest import TEST_DATABASE_URL
+from tests.plugin import TEST_DATABASE_URL
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import redis
 from rosters.extensions import db
 from rosters.services import RosterError, check_password_rules, create_token
 from tests.factories import PASSWORD, make_person
+from tests.plugin import text
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NONCE = re.compile(r'nonce="[^"]*"')
@@ -21,10 +22,6 @@ def sign_in(client, email: str, password: str = PASSWORD, address: str = "127.0.
     return client.post(
         "/sign-in", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}, **kwargs
     )
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # --- throttling -------------------------------------------------------------------------------

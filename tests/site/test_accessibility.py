@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from pprint import pformat
 
 import pytest
@@ -28,13 +27,12 @@ from programme.models import DebriefRequest, Kind, LearningPoint, ProgrammeSessi
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import Person
-from tests.browser_support import require_chromium
+from tests.browser_support import SHOTS, require_chromium
 from tests.factories import PASSWORD, make_person
 
 pytestmark = pytest.mark.browser
 require_chromium()
 
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 ROLES = ("member", "manager", "facilitator", "lead")
 PHONE = {"width": 375, "height": 800}
 # Not pages: files, feeds, scripts and machine answers.

@@ -35,8 +35,8 @@ from rosters.api import OPENAPI
 from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.services import create_token
-from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_person, make_session, make_team
+from tests.plugin import TEST_DATABASE_URL
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import SignInSession
 from tests.factories import PASSWORD
+from tests.plugin import text
 from tests.world import World, signed_in
 
 HUGE = "99999999999999999999"
@@ -31,10 +32,6 @@ def app(make_app) -> Iterator[Flask]:
 def count(model) -> int:
     db.session.rollback()
     return db.session.scalar(db.select(db.func.count()).select_from(model))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # --- signing in: where to go next ----------------------------------------------------------------

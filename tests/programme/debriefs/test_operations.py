@@ -17,7 +17,7 @@ from programme.learning.operations import DEFAULT_FORUM, add_learning_point, adv
 from programme.models import DebriefRequest, LearningPoint, ProgrammeSession
 from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
-from tests.factories import make_person, make_session, make_team, make_training
+from tests.factories import make_facilitator, make_person, make_session, make_team, make_training
 from tests.moments import A_MONDAY, uk
 
 TODAY = A_MONDAY
@@ -48,14 +48,12 @@ def ask(manager=None, incident_date: dt.date = TODAY - dt.timedelta(days=2), **f
     return DebriefAsk(incident_date=incident_date, manager=manager, **fields)
 
 
-def chair(name: str = "", completed_on: dt.date = dt.date(2025, 1, 1), expires_on: dt.date | None = None, **fields):
+def chair(name: str = "", **fields):
     """A facilitator with critical-incident debrief training, in a team of their own."""
     if name:
         fields["name"] = name
     fields.setdefault("team", make_team())
-    person = make_person(role="facilitator", **fields)
-    make_training(person=person, completed_on=completed_on, expires_on=expires_on)
-    return person
+    return make_facilitator("critical_incident_debrief", **fields)
 
 
 def accepted_request(**fields) -> DebriefRequest:

@@ -11,36 +11,14 @@ from wtforms.fields.core import UnboundField
 
 from programme.debriefs.forms import DebriefRequestForm
 from programme.models import DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession
-from rosters import mail
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import AuditEvent
 from tests.factories import make_person, make_session, make_team, make_training
+from tests.plugin import date_parts, text
 
 FIELD_NAME = re.compile(r'name="([a-z_0-9]+)"')
 CHAIR_VALUE = re.compile(r'name="chair" type="radio" value="(\d+)"')
-
-
-@pytest.fixture
-def sent(monkeypatch) -> list:
-    """Every message the pages hand to the mailer, instead of sending it."""
-    messages: list = []
-
-    def fake_send(batch) -> int:
-        batch = list(batch)
-        messages.extend(batch)
-        return len(batch)
-
-    monkeypatch.setattr(mail, "send", fake_send)
-    return messages
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def date_parts(day: dt.date) -> list[str]:
-    return [str(day.day), str(day.month), str(day.year)]
 
 
 def working_days_before(day: dt.date, days: int) -> dt.date:

@@ -16,13 +16,10 @@ from rosters.extensions import db
 from rosters.models import AuditEvent
 from tests.factories import PASSWORD, make_person, make_team
 from tests.moments import A_MONDAY, uk
+from tests.plugin import text
 
 COLUMNS = ["id", "status", "forum", "text", "created_on", "approved_on", "shared_on", "closed_on", "outcome"]
 EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[a-z]+", re.IGNORECASE)
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.fixture

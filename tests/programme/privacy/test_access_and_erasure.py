@@ -13,7 +13,11 @@ from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import ApiToken, AuditEvent, Person, SignInSession, TrainingRecord
 from tests.factories import make_person, make_session
-from tests.test_retention import metrics_json, populate_programme
+from tests.moments import A_MONDAY, uk
+from tests.programme_data import metrics_json, populate_programme
+
+# The programme's dates count back from A_MONDAY: erasure and retention judge them from there too.
+pytestmark = pytest.mark.time_machine(uk(A_MONDAY), tick=False)
 
 OTHER_PEOPLES_DETAILS = ("colleague@example.org", "Cal Colleague", "Mo Manager", "manager@example.org", "Chris Chair",
                          "chair@example.org", "Lee Lead", "lead@example.org", "sergeant@police.example.org")

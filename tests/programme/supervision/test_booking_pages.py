@@ -5,31 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 from icalendar import Calendar
 
 from programme.models import Booking, ProgrammeSession
-from rosters import mail
 from rosters.clock import LONDON, local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.models import Person
 from tests.factories import make_person, make_session, make_team
+from tests.plugin import text
 
 FEED_PATH = re.compile(r"/calendar/feed/[A-Za-z0-9_-]{20,}\.ics")
-
-
-@pytest.fixture
-def sent(monkeypatch) -> list:
-    """Every message the pages hand to the mailer, instead of sending it."""
-    messages: list = []
-
-    def fake_send(batch) -> int:
-        batch = list(batch)
-        messages.extend(batch)
-        return len(batch)
-
-    monkeypatch.setattr(mail, "send", fake_send)
-    return messages
 
 
 def upcoming(team, days: int = 7, start: dt.time = dt.time(10, 0), **fields) -> ProgrammeSession:
@@ -43,10 +28,6 @@ def upcoming(team, days: int = 7, start: dt.time = dt.time(10, 0), **fields) -> 
 def live_bookings(session: ProgrammeSession) -> list[Booking]:
     db.session.expire_all()
     return [b for b in db.session.get(ProgrammeSession, session.id).bookings if b.status in ("booked", "waitlisted")]
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_pages_need_sign_in_but_the_feed_does_not_redirect(client):

@@ -28,8 +28,8 @@ from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.services import create_token
 from tests.factories import make_person, make_session, make_team
+from tests.plugin import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
 
 

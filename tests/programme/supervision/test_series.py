@@ -15,7 +15,7 @@ from programme.supervision.registers import record_register
 from programme.supervision.series import SeriesRequest, create_series, edit_future, edit_occurrence, plan_series, recurrence_dates
 from rosters.clock import local_to_utc
 from rosters.extensions import db
-from tests.factories import make_person, make_session, make_team, make_training
+from tests.factories import make_facilitator, make_person, make_session, make_team, make_training
 from tests.moments import A_MONDAY, uk
 
 TUESDAY, FRIDAY, SUNDAY, MONDAY = 1, 4, 6, 0
@@ -27,12 +27,6 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def trained(name: str, *, expires_on: dt.date | None = None, completed_on: dt.date = dt.date(2025, 1, 1), **fields):
-    person = make_person(name=name, role=fields.pop("role", "facilitator"), password=False, **fields)
-    make_training(person=person, course="peer_supervision", completed_on=completed_on, expires_on=expires_on)
-    return person
-
-
 @pytest.fixture
 def team(app):
     return make_team(name="Assessment North")
@@ -40,7 +34,7 @@ def team(app):
 
 @pytest.fixture
 def facilitator(team):
-    return trained("Fay Facilitator")
+    return make_facilitator(name="Fay Facilitator")
 
 
 def weekly(team, facilitator, first: str, last: str, weekday: int = TUESDAY, **fields) -> SeriesRequest:
@@ -109,7 +103,7 @@ def test_skipped_dates_are_stored_with_the_series(team, facilitator):
 
 
 def test_training_that_expires_mid_series_is_refused_naming_the_first_failing_date(team):
-    lapsing = trained("Lou Lapsing", expires_on=d("2027-06-01"))
+    lapsing = make_facilitator(name="Lou Lapsing", expires_on=d("2027-06-01"))
     plan = plan_series(weekly(team, lapsing, "2027-05-18", "2027-06-29"))
     training = [p for p in plan.texts if "training" in p]
     assert training[0] == "Lou Lapsing has no valid reflexive peer-group supervision training on 8 June 2027"
@@ -121,7 +115,7 @@ def test_training_that_expires_mid_series_is_refused_naming_the_first_failing_da
 
 
 def test_training_completed_after_the_first_date_is_refused_for_the_dates_before(team):
-    newly = trained("Nia New", completed_on=d("2027-06-10"))
+    newly = make_facilitator(name="Nia New", completed_on=d("2027-06-10"))
     plan = plan_series(weekly(team, newly, "2027-06-01", "2027-06-22"))
     assert [p for p in plan.texts if "training" in p] == [
         "Nia New has no valid reflexive peer-group supervision training on 1 June 2027",
@@ -130,11 +124,11 @@ def test_training_completed_after_the_first_date_is_refused_for_the_dates_before
 
 
 def test_the_teams_own_manager_is_refused(team):
-    manager = trained("Mo Manager", role="manager", team=team)
+    manager = make_facilitator(name="Mo Manager", role="manager", team=team)
     plan = plan_series(weekly(team, manager, "2027-06-01", "2027-06-22"))
     assert "Mo Manager manages Assessment North; choose a facilitator from outside the team's management" in plan.texts
     # Another team's manager, trained, may facilitate this one.
-    other_manager = trained("Ola Other", role="manager", team=make_team())
+    other_manager = make_facilitator(name="Ola Other", role="manager", team=make_team())
     assert plan_series(weekly(team, other_manager, "2027-06-01", "2027-06-22")).texts == []
 
 
@@ -215,13 +209,13 @@ def test_editing_future_sessions_keeps_local_time_across_the_clock_change(team, 
 
 
 def test_suggestions_are_least_loaded_first_without_the_manager_or_expired_training(team):
-    busy = trained("Bea Busy")
-    idle = trained("Ian Idle")
-    some = trained("Sal Some")
-    trained("Mo Manager", role="manager", team=team)
-    trained("Ed Expired", expires_on=d("2026-12-31"))
-    trained("Lou Lapsing", expires_on=d("2027-06-10"))  # expires before the series ends
-    trained("Dee Disabled", enabled=False)
+    busy = make_facilitator(name="Bea Busy")
+    idle = make_facilitator(name="Ian Idle")
+    some = make_facilitator(name="Sal Some")
+    make_facilitator(name="Mo Manager", role="manager", team=team)
+    make_facilitator(name="Ed Expired", expires_on=d("2026-12-31"))
+    make_facilitator(name="Lou Lapsing", expires_on=d("2027-06-10"))  # expires before the series ends
+    make_facilitator(name="Dee Disabled", enabled=False)
     make_person(name="Una Untrained", role="facilitator")
     for day in ("2027-06-01", "2027-06-08", "2027-06-15"):
         make_session(team=make_team(), date=d(day), status="scheduled", facilitator=busy)
@@ -235,7 +229,7 @@ def test_suggestions_are_least_loaded_first_without_the_manager_or_expired_train
 
 
 def test_a_renewal_covers_the_gap_when_an_old_record_expires(team):
-    renewed = trained("Rae Renewed", expires_on=d("2027-06-10"))
+    renewed = make_facilitator(name="Rae Renewed", expires_on=d("2027-06-10"))
     make_training(person=renewed, course="peer_supervision", completed_on=d("2027-06-01"), expires_on=d("2029-06-01"))
     assert [o.person.name for o in suggest_facilitators(team, d("2027-06-01"), d("2027-06-29"))] == ["Rae Renewed"]
     assert plan_series(weekly(team, renewed, "2027-06-01", "2027-06-29")).texts == []
@@ -260,7 +254,7 @@ def test_editing_keeps_the_series_facilitator(team, facilitator):
 
 
 def test_editing_rechecks_the_facilitator_on_each_date(team):
-    lapsing = trained("Lou Lapsing", expires_on=d("2027-06-30"))
+    lapsing = make_facilitator(name="Lou Lapsing", expires_on=d("2027-06-30"))
     series = create_series(weekly(team, lapsing, "2027-06-01", "2027-06-29"))
     db.session.commit()
     with pytest.raises(ProgrammeError, match="no valid reflexive peer-group supervision training on 6 July 2027"):
@@ -338,7 +332,7 @@ def test_register_can_say_the_session_did_not_go_ahead(runner, team, facilitator
 
 
 def test_a_gap_between_old_and_renewed_training_is_not_suggested(team):
-    gap = trained("Gil Gap", expires_on=d("2027-06-05"))
+    gap = make_facilitator(name="Gil Gap", expires_on=d("2027-06-05"))
     make_training(person=gap, course="peer_supervision", completed_on=d("2027-06-20"), expires_on=d("2029-06-01"))
     assert suggest_facilitators(team, d("2027-06-01"), d("2027-06-29")) == []
     assert [o.person.name for o in suggest_facilitators(team, d("2027-06-21"), d("2027-06-29"))] == ["Gil Gap"]

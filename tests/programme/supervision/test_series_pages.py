@@ -11,12 +11,10 @@ import pytest
 
 from programme.models import Booking, ProgrammeSession, SupervisionSeries
 from programme.supervision.places import book_place
-from programme.supervision.series import SeriesRequest, create_series
-from rosters import mail
 from rosters.clock import local_to_utc, uk_date, utcnow
 from rosters.extensions import db
 from rosters.models import Person, Team
-from tests.factories import make_person, make_session, make_team, make_training
+from tests.factories import make_facilitator, make_person, make_series, make_session, make_team, make_training
 from tests.moments import A_MONDAY, uk
 
 # A weekly Monday series across the Spring Bank Holiday (Monday 31 May 2027).
@@ -36,38 +34,19 @@ class Programme:
     busy_facilitator: Person
 
 
-def trained(**fields) -> Person:
-    person = make_person(**fields)
-    make_training(person=person, course="peer_supervision", completed_on=dt.date(2025, 1, 1))
-    return person
-
-
 @pytest.fixture
 def programme(app) -> Programme:
     app.config["MAIL_SERVER"] = ""
     team = make_team(name="Assessment Team 1")
     lead = make_person(role="lead", name="Lena Lead")
-    manager = trained(role="manager", name="Mo Manager", team=team)
+    manager = make_facilitator(role="manager", name="Mo Manager", team=team)
     members = [make_person(name=f"Member {n}", team=team) for n in range(4)]
-    facilitator = trained(role="facilitator", name="Fay Facilitator")
-    busy = trained(role="facilitator", name="Bea Busy")
+    facilitator = make_facilitator(role="facilitator", name="Fay Facilitator")
+    busy = make_facilitator(role="facilitator", name="Bea Busy")
     # Bea already runs another team's session in the period, so Fay is the least loaded.
     make_session(date=dt.date(2027, 5, 20), status="scheduled", facilitator=busy, capacity=8)
     db.session.commit()
     return Programme(lead, team, manager, members, facilitator, busy)
-
-
-@pytest.fixture
-def sent(monkeypatch) -> list[mail.Message]:
-    """E-mails the pages hand to programme.mail.send."""
-    messages: list[mail.Message] = []
-
-    def fake_send(batch) -> int:
-        messages.extend(batch)
-        return len(messages)
-
-    monkeypatch.setattr(mail, "send", fake_send)
-    return messages
 
 
 def series_form(p: Programme, **overrides) -> dict:
@@ -97,14 +76,10 @@ def checked_value(html: str) -> str:
     return match.group(1).replace("&#39;", "'").replace("&amp;", "&")
 
 
-def make_series(p: Programme, capacity: int = 8) -> SupervisionSeries:
-    series = create_series(
-        SeriesRequest(
-            team=p.team, facilitator=p.facilitator, pattern="every_n_weeks", weekday=0, first_date=FIRST,
-            last_date=LAST, start_time=dt.time(10, 0), duration_minutes=90, capacity=capacity, interval_weeks=1,
-            location="Room 2",
-        )
-    )
+def programme_series(p: Programme, capacity: int = 8) -> SupervisionSeries:
+    """The weekly Monday series across the Spring Bank Holiday, for the programme's team."""
+    series = make_series(team=p.team, facilitator=p.facilitator, weekday=0, first_date=FIRST, last_date=LAST,
+                         capacity=capacity, location="Room 2")
     db.session.commit()
     return series
 
@@ -302,7 +277,7 @@ def test_facilitator_clash_is_refused_on_create(client, auth, programme):
 
 
 def test_edit_one_occurrence_tells_people_booked(client, auth, programme, sent):
-    series = make_series(programme)
+    series = programme_series(programme)
     first, second = series.sessions[0], series.sessions[1]
     book_place(first.id, programme.members[0])
     db.session.commit()
@@ -326,7 +301,7 @@ def test_edit_one_occurrence_tells_people_booked(client, auth, programme, sent):
 
 
 def test_edit_one_occurrence_refuses_a_bank_holiday(client, auth, programme, sent):
-    series = make_series(programme)
+    series = programme_series(programme)
     session = series.sessions[0]
     auth.login(programme.lead.email)
     response = client.post(
@@ -342,7 +317,7 @@ def test_edit_one_occurrence_refuses_a_bank_holiday(client, auth, programme, sen
 
 
 def test_edit_all_future_sessions(client, auth, programme, sent):
-    series = make_series(programme)
+    series = programme_series(programme)
     for member in programme.members[:2]:
         book_place(series.sessions[1].id, member)
     db.session.commit()
@@ -367,7 +342,7 @@ def test_edit_all_future_sessions(client, auth, programme, sent):
 
 
 def test_capacity_cannot_go_below_bookings(client, auth, programme, sent):
-    series = make_series(programme)
+    series = programme_series(programme)
     session = series.sessions[0]
     for member in programme.members[:3]:
         book_place(session.id, member)
@@ -391,7 +366,7 @@ def test_capacity_cannot_go_below_bookings(client, auth, programme, sent):
 
 
 def test_capacity_rise_promotes_people_waiting(client, auth, programme, sent):
-    series = make_series(programme, capacity=1)
+    series = programme_series(programme, capacity=1)
     session = series.sessions[0]
     booked = book_place(session.id, programme.members[0])
     waiting = book_place(session.id, programme.members[1])
@@ -413,7 +388,7 @@ def test_capacity_rise_promotes_people_waiting(client, auth, programme, sent):
 
 
 def test_cancel_session_tells_everyone_booked_or_waiting(client, auth, programme, caplog):
-    series = make_series(programme, capacity=1)
+    series = programme_series(programme, capacity=1)
     session = series.sessions[0]
     book_place(session.id, programme.members[0])
     book_place(session.id, programme.members[1])
@@ -446,7 +421,7 @@ def test_cancel_session_tells_everyone_booked_or_waiting(client, auth, programme
 
 
 def test_series_page_lists_every_occurrence(client, auth, programme):
-    series = make_series(programme, capacity=1)
+    series = programme_series(programme, capacity=1)
     book_place(series.sessions[0].id, programme.members[0])
     book_place(series.sessions[0].id, programme.members[1])
     db.session.commit()
@@ -518,7 +493,7 @@ def test_register_records_a_session_that_did_not_go_ahead(client, auth, programm
 
 
 def test_register_waits_until_the_session_starts(client, auth, programme):
-    series = make_series(programme)
+    series = programme_series(programme)
     session = series.sessions[0]
     auth.login(programme.facilitator.email)
     url = f"/facilitation/sessions/{session.id}/register"
