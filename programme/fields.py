@@ -13,6 +13,7 @@ from wtforms import DateField, Field, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from programme.models import MAX_PLACES
+from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES
 from rosters.bounds import DATE_RANGE_WORDS, date_in_range
 
 
@@ -99,7 +100,8 @@ def duration_field() -> WholeNumberField:
         default=90,
         description="For example, 90 for an hour and a half",
         validators=[InputRequired("Enter the length in minutes"),
-                    NumberRange(15, 480, "Length must be between 15 and 480 minutes")],
+                    NumberRange(SHORTEST_MINUTES, LONGEST_MINUTES,
+                                f"Length must be between {SHORTEST_MINUTES} and {LONGEST_MINUTES} minutes")],
     )
 
 

@@ -120,4 +120,5 @@ def _errored(row: Row) -> set[str]:
     return {line.split(": ")[1] for line in row.errors}
 
 
-register(Importer("sessions", COLUMNS, REQUIRED, ("ref",), import_session, label="Sessions (supervision and debriefs)"))
+register(Importer("sessions", COLUMNS, REQUIRED, ("ref",), import_session, label="Sessions (supervision and debriefs)",
+                  after=("teams", "people", "training")))  # a programme's history comes last

@@ -4,8 +4,8 @@ Every page and API call that changes something goes through ``perform``:
 
     outcome = perform(lambda: book_place(session_id, me()), tell=lambda booking: [booking_made(booking)])
 
-The operation flushes and may raise ``Refused`` (with problems tagged by field), ``LookupError`` (404)
-or a database error from a change made at the same moment. ``perform`` commits only when it returns;
+The operation flushes and may raise ``Refused`` (with problems tagged by field and an HTTP status: 400,
+403, 404 or 409) or a database error from a change made at the same moment. ``perform`` commits only when it returns;
 otherwise it rolls back, so a refused request writes nothing. Messages are built from the result inside
 the transaction and sent only after the commit: nobody is told of a change that did not happen. A view
 then renders or redirects; ``api_response`` turns a refusal into the API's JSON error.
@@ -62,20 +62,17 @@ def perform(
     """Run ``operation``, commit, then send ``tell(result)``; on refusal roll back and report.
 
     With ``form``, each problem goes on the form field it names (``fields`` maps an operation's name for
-    an input to the form's, where they differ; ``fallback`` takes those that name none); the rest are in
-    ``Outcome.general``. A 403 refusal
-    aborts with 403 and an unknown record with 404, as the page or API would for a direct request.
+    an input to the form's, where they differ; ``fallback`` takes those the form has no field for); the
+    rest are in ``Outcome.general``. A 403 or 404 refusal aborts with that status, as a direct request
+    for the page or record would.
     """
     try:
         result, messages = commit_telling(operation, tell)
     except Refused as error:
         db.session.rollback()
-        if error.status == 403:
-            abort(403, error.texts[0] if error.problems else None)
+        if error.status in (403, 404):  # as a direct request for the page or record would answer
+            abort(error.status, error.texts[0] if error.problems else None)
         return _refused(error.problems, error.status, form, fields or {}, fallback)
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     except IntegrityError:
         # A constraint refused a change made at the same moment by someone else (or the same person twice).
         db.session.rollback()
@@ -108,11 +105,13 @@ def _refused(problems: list[Problem], status: int, form: FlaskForm | None, field
 
 def place_problems(problems: Iterable[Problem], form: FlaskForm | None, fields: Mapping[str, str] | None = None,
                    fallback: str | None = None) -> list[str]:
-    """Put each problem on the form field it names (``fields`` renames, ``fallback`` takes the unnamed);
-    return the texts of those that fit no field, for the top of the page."""
+    """Put each problem on the form field it names (``fields`` renames, ``fallback`` takes those the form
+    has no field for); return the texts of those that fit no field, for the top of the page."""
     general = []
     for problem in dict.fromkeys(problems):
-        name = (fields or {}).get(problem.field, problem.field) if problem.field else fallback
+        name = (fields or {}).get(problem.field, problem.field) if problem.field else None
+        if form is not None and name not in form._fields:
+            name = fallback  # the form has no such input: the fallback field shows it, if there is one
         if form is not None and name in form._fields:
             form[name].errors = [*form[name].errors, problem.text]
         else:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rosters import mail
 from rosters.actions import commit_telling
-from rosters.csv_import import IMPORTERS, ImportFailed, run_import
+from rosters.csv_import import IMPORTERS, ImportFailed, kinds_in_order, run_import
 from rosters.errors import Refused
 from rosters.extensions import db
 from rosters.models import ROLE_VALUES
@@ -60,10 +60,13 @@ class ImportKind(click.ParamType):
 
     name = "kind"
 
+    def get_metavar(self, param, ctx) -> str:
+        return "{" + "|".join(kinds_in_order()) + "}"
+
     def convert(self, value, param, ctx) -> str:
         kind = str(value).strip().lower()
         if kind not in IMPORTERS:
-            self.fail(f"{value!r} is not one of {', '.join(IMPORTERS)}", param, ctx)
+            self.fail(f"{value!r} is not one of {', '.join(kinds_in_order())}", param, ctx)
         return kind
 
 

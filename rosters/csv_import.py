@@ -191,6 +191,7 @@ class Importer:
     handle_row: RowHandler
     normalise_key: Callable[[Row], tuple] | None = None
     label: str = ""  # what the import page calls it, e.g. "Training records"
+    after: tuple[str, ...] = ()  # kinds to import before this one (their rows are named by this kind's)
 
     def __post_init__(self) -> None:
         self.label = self.label or self.kind.capitalize()
@@ -202,6 +203,21 @@ IMPORTERS: dict[str, Importer] = {}
 def register(importer: Importer) -> None:
     """Make a kind available to ``flask import-csv`` and the import page."""
     IMPORTERS[importer.kind] = importer
+
+
+def kinds_in_order() -> list[str]:
+    """Every registered kind, each after the kinds it comes after: the order to import a programme in."""
+    ordered: list[str] = []
+
+    def place(kind: str) -> None:
+        if kind not in ordered:
+            for earlier in IMPORTERS[kind].after:
+                place(earlier)
+            ordered.append(kind)
+
+    for kind in IMPORTERS:
+        place(kind)
+    return ordered
 
 
 def read_rows(data: bytes, importer: Importer) -> list[Row]:
@@ -263,7 +279,7 @@ def run_import(kind: str, data: bytes) -> ImportResult:
     """Import a whole file inside one transaction; commit only if every row is good."""
     importer = IMPORTERS.get(kind)
     if importer is None:
-        raise ImportFailed([f"row 1: kind: {kind!r} is not one of {', '.join(sorted(IMPORTERS))}"])
+        raise ImportFailed([f"row 1: kind: {kind!r} is not one of {', '.join(kinds_in_order())}"])
     rows = read_rows(data, importer)
     result = ImportResult(kind=kind)
     errors: list[str] = []

@@ -38,6 +38,12 @@ class NotAllowed(Refused):
     status = 403
 
 
+class Missing(Refused):
+    """The record asked for does not exist (404), or not for this person."""
+
+    status = 404
+
+
 class Conflict(Refused):
     """The request clashes with how things stand now, such as a place already held (409)."""
 

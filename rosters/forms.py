@@ -9,7 +9,7 @@ from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from rosters.csv_import import IMPORTERS
+from rosters.csv_import import IMPORTERS, kinds_in_order
 
 
 class ImportForm(FlaskForm):
@@ -17,7 +17,7 @@ class ImportForm(FlaskForm):
 
     kind = RadioField(
         "What does the file hold?",
-        choices=lambda: [SelectChoice(kind, importer.label) for kind, importer in IMPORTERS.items()],
+        choices=lambda: [SelectChoice(kind, IMPORTERS[kind].label) for kind in kinds_in_order()],
         widget=GovRadioInput(),
         validators=[InputRequired("Select what the file holds")],
     )

@@ -92,7 +92,7 @@ def _training_key(row: Row) -> tuple:
 
 register(Importer("teams", ("team", "service", "agency", "active"), ("team",), ("team",), import_team, label="Teams"))
 register(Importer("people", ("email", "name", "team", "role"), ("email", "name", "role"), ("email",), import_person,
-                  label="People"))
+                  label="People", after=("teams",)))
 register(
     Importer(
         "training",
@@ -102,5 +102,6 @@ register(
         import_training,
         normalise_key=_training_key,
         label="Training records",
+        after=("people",),
     )
 )

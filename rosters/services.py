@@ -203,6 +203,16 @@ def person_for_token(token: str) -> Person | None:
     return row.person
 
 
+def people_trained_in(course: Course) -> list[Person]:
+    """Everyone enabled who holds (or once held) training for ``course``, by name."""
+    return list(db.session.scalars(
+        db.select(Person)
+        .where(Person.enabled.is_(True),
+               Person.id.in_(db.select(TrainingRecord.person_id).where(TrainingRecord.course == course.value)))
+        .order_by(Person.name)
+    ))
+
+
 @dataclass(frozen=True)
 class TrainingStatus:
     """A person's standing on one course, as of a day."""

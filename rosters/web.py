@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from govuk_frontend_wtf.main import WTFormsHelpers
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -61,6 +61,12 @@ def is_local_path(target: str | None) -> bool:
         return False
     parts = urlsplit(decoded)
     return not parts.scheme and not parts.netloc
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The address people reach a page at (``BASE_URL`` and its path), for e-mails and calendar feeds;
+    it needs no request, so commands build the same links as pages."""
+    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def plural(number: int, word: str, words: str | None = None) -> str:

@@ -14,12 +14,14 @@ from flask import current_app
 
 from programme.errors import Conflict, ProgrammeError
 from programme.models import DebriefRequest, Format, Kind, ProgrammeSession, RequestStatus, Status
+from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed, skipped_hour, somewhere
 from programme.workload import month_of, sessions_led
 from rosters import audit
-from rosters.clock import local_to_utc, today_uk, uk_time_exists, utcnow
+from rosters.clock import local_to_utc, today_uk, utcnow
 from rosters.errors import Problem, refuse_if
 from rosters.extensions import db
-from rosters.models import Course, Person, TrainingRecord
+from rosters.models import Course, Person
+from rosters.services import people_trained_in
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,7 @@ def independence_problems(person: Person, request: DebriefRequest) -> list[str]:
 def chair_options(request: DebriefRequest, day: dt.date) -> list[ChairOption]:
     """Everyone trained to debrief, eligible and least loaded first, with reasons for those who cannot."""
     cap = current_app.config["DEBRIEF_MONTHLY_CAP"]
-    trained = db.select(TrainingRecord.person_id).where(TrainingRecord.course == Course.CRITICAL_INCIDENT_DEBRIEF.value)
-    people = db.session.scalars(db.select(Person).where(Person.enabled.is_(True), Person.id.in_(trained))).all()
+    people = people_trained_in(Course.CRITICAL_INCIDENT_DEBRIEF)
     first, last = month_of(day)
     loads = sessions_led([p.id for p in people], Kind.DEBRIEF, first, last, ignore_session_id=request.session_id)
     options = []
@@ -86,13 +87,10 @@ def _arrangement_problems(request: DebriefRequest, plan: Arrangement) -> list[Pr
         problems.append(Problem("The session cannot be before the incident", "day"))
     if plan.format not in (Format.INDIVIDUAL.value, Format.GROUP.value):
         problems.append(Problem("Choose individual or group", "format"))
-    if not 15 <= plan.duration_minutes <= 480:
-        problems.append(Problem("The length must be between 15 and 480 minutes", "duration_minutes"))
-    if not uk_time_exists(plan.day, plan.start):
-        problems.append(Problem(f"{plan.start:%H:%M} does not exist on {plan.day:%-d %B %Y} (the clocks go forward)",
-                                "start_time"))
-    if not (plan.location.strip() or plan.online_link.strip()):
-        problems.append(Problem("Give a place or an online link", "location"))
+    if not length_allowed(plan.duration_minutes):
+        problems.append(Problem(f"The length must be between {SHORTEST_MINUTES} and {LONGEST_MINUTES} minutes",
+                                "duration_minutes"))
+    problems += filter(None, [skipped_hour(plan.day, plan.start), somewhere(plan.location, plan.online_link)])
     option = next((o for o in chair_options(request, plan.day) if o.person.id == plan.facilitator.id), None)
     if option is None:
         problems.append(Problem(f"{plan.facilitator.name} has no critical-incident debrief training", "chair"))

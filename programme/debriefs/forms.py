@@ -33,6 +33,7 @@ from programme.fields import (
 )
 from programme.learning.operations import DEFAULT_FORUM
 from programme.models import MAX_PLACES, FollowUp, IncidentCategory, PreferredFormat
+from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES
 from rosters.bounds import coerce_id, coerce_optional_id
 
 CATEGORIES = [SelectChoice(category.value, category.label) for category in IncidentCategory]
@@ -175,7 +176,8 @@ class SessionLogForm(FlaskForm):
     )
     duration_minutes = WholeNumberField(
         "Length in minutes", example=90,
-        validators=[Optional(), NumberRange(15, 480, "Length must be between 15 and 480 minutes")],
+        validators=[Optional(), NumberRange(SHORTEST_MINUTES, LONGEST_MINUTES,
+                                f"Length must be between {SHORTEST_MINUTES} and {LONGEST_MINUTES} minutes")],
     )
     closed_safe_uplifting = BooleanField("Closed with a safe and uplifting topic", widget=GovCheckboxInput())
     signposting = SelectMultipleField(

@@ -15,6 +15,7 @@ from programme.debriefs.asking import can_view
 from programme.errors import Conflict, NotAllowed, ProgrammeError
 from programme.learning.operations import DEFAULT_FORUM, FORUM_MAX, POINT_MAX
 from programme.models import MAX_PLACES, DebriefRequest, FollowUp, LearningPoint, RequestStatus, Status
+from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed
 from rosters import audit
 from rosters.clock import utcnow
 from rosters.errors import Problem, refuse_if
@@ -43,8 +44,9 @@ def _log_problems(log: SessionLog, points: list[str]) -> list[Problem]:
             problems.append(Problem("Enter how many practitioners attended (1 or more)", "attendees"))
         elif log.attendees > MAX_PLACES:
             problems.append(Problem(f"Attendance must be between 1 and {MAX_PLACES}", "attendees"))
-        if log.duration_minutes is None or not 15 <= log.duration_minutes <= 480:
-            problems.append(Problem("Enter the length of the session in minutes (15 to 480)", "duration_minutes"))
+        if not length_allowed(log.duration_minutes):
+            problems.append(Problem(f"Enter the length of the session in minutes ({SHORTEST_MINUTES} to "
+                                    f"{LONGEST_MINUTES})", "duration_minutes"))
     elif not log.not_delivered_reason.strip():
         problems.append(Problem("Say why the session did not go ahead", "reason"))
     for text in points:

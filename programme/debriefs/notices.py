@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-
 from programme.models import DebriefRequest
 from rosters.extensions import db
 from rosters.mail import Message
 from rosters.models import Person, Role
+from rosters.web import absolute_url
 
 WHAT_IT_IS = (
     "A debrief is reflective support focused on your experience of the incident. It is never about "
@@ -20,10 +19,6 @@ SUPPORT_NOW = (
 )
 
 
-def link(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
-
-
 def request_waiting(item: DebriefRequest) -> list[Message]:
     """Tell every lead a request is waiting for triage."""
     leads = db.session.scalars(
@@ -31,7 +26,7 @@ def request_waiting(item: DebriefRequest) -> list[Message]:
     ).all()
     body = (
         "A request for a critical-incident debrief is waiting for triage.\n\n"
-        f"See it at {link('debriefs.show_request', request_id=item.id)}"
+        f"See it at {absolute_url('debriefs.show_request', request_id=item.id)}"
     )
     return [Message(lead.email, "A debrief request is waiting", body) for lead in leads]
 
@@ -44,7 +39,7 @@ def request_triaged(item: DebriefRequest) -> list[Message]:
         item.requested_by.email,
         "Your debrief request has been reviewed",
         "Your request for a critical-incident debrief has been reviewed by a programme lead.\n\n"
-        f"See where it stands at {link('debriefs.mine')}\n\n{SUPPORT_NOW}",
+        f"See where it stands at {absolute_url('debriefs.mine')}\n\n{SUPPORT_NOW}",
     )]
 
 
@@ -62,6 +57,6 @@ def session_arranged(item: DebriefRequest) -> list[Message]:
             item.facilitator.email,
             f"You are chairing a debrief on {session.starts_local:%-d %B}",
             f"You are the chair of a critical-incident debrief.\n\nWhen: {session.when}\n{session.where}\n\n"
-            f"The details are at {link('debriefs.show_request', request_id=item.id)}",
+            f"The details are at {absolute_url('debriefs.show_request', request_id=item.id)}",
         ))
     return messages

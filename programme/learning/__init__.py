@@ -3,5 +3,5 @@
 Operations in ``operations``, pages (and the CSV export for a forum) in ``views``, forms in ``forms``.
 """
 
-from programme.learning import views  # noqa: E402,F401  (the routes join the blueprint)
+import programme.learning.views  # noqa: F401  (the routes join the blueprint)
 from programme.learning.blueprint import bp  # noqa: F401  (the app registers it)

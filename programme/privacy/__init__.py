@@ -17,23 +17,11 @@ and training records stay, only the people they point at go.
   placeholder holds no name or e-mail; it is deleted instead when nothing points at it.
 - Subject access (``access``, ``flask export-person``) and legal holds (``holds``, ``flask legal-hold``).
 
-This package sits above rosters and programme on purpose: it reaches every table that can hold a person.
-Pages for leads are in ``views``, the commands in ``cli``.
+It lives in programme because it reaches every table that can hold a person, the roster's and the
+programme's alike. Shared rules in ``policy``; pages for leads in ``views``, the commands in ``cli``.
 """
 
-from flask import Blueprint
-
-from programme.errors import ProgrammeError
-from programme.models import RequestStatus
-
-bp = Blueprint("privacy", __name__)
-
-# Requests whose work is over; retention never touches one that is still open.
-FINISHED_REQUESTS = (RequestStatus.CLOSED.value, RequestStatus.DECLINED.value)
-
-
-class PrivacyError(ProgrammeError):
-    """A privacy operation that must not go ahead; the message is one line for a person to read."""
-
-
-from programme.privacy import cli, views  # noqa: E402,F401  (the routes and commands register themselves)
+# The routes join the blueprint, and the commands the registry, when their modules are imported.
+import programme.privacy.cli  # noqa: E402,F401
+import programme.privacy.views  # noqa: E402,F401
+from programme.privacy.blueprint import bp  # noqa: F401  (the app registers it)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import g, jsonify, request
 from sqlalchemy import func
 
-from programme.models import Booking, BookingStatus, Kind, ProgrammeSession
+from programme.models import Booking, Kind, ProgrammeSession
 from programme.supervision.notices import booking_made, promoted_place
 from programme.supervision.places import (
     ALREADY_BOOKED,
@@ -20,6 +20,7 @@ from programme.supervision.places import (
     places_left,
     upcoming_slots,
     visible_team_ids,
+    waiting_on,
     waitlist_position,
 )
 from rosters.actions import api_error, api_refusal, perform
@@ -46,7 +47,7 @@ def slot_json(session: ProgrammeSession, person: Person) -> dict[str, Any]:
         "capacity": effective_capacity(session),
         "booked": session.booked_count,
         "places_left": places_left(session),
-        "waitlisted": sum(1 for b in session.bookings if b.status == BookingStatus.WAITLISTED.value),
+        "waitlisted": waiting_on(session),
         "location": session.location,
         "online_link": session.online_link,
         "facilitator": session.facilitator.name if session.facilitator else None,

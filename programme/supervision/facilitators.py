@@ -10,7 +10,8 @@ from programme.workload import sessions_led
 from rosters.clock import local_to_utc
 from rosters.errors import Problem
 from rosters.extensions import db
-from rosters.models import Course, Person, Role, Team, TrainingRecord
+from rosters.models import Course, Person, Role, Team
+from rosters.services import people_trained_in
 
 
 def team_managers(team: Team) -> list[Person]:
@@ -23,16 +24,6 @@ class FacilitatorOption:
     load: int
 
 
-def trained_facilitators() -> list[Person]:
-    """Everyone enabled who has ever held reflexive peer-group supervision training, by name."""
-    return list(db.session.scalars(
-        db.select(Person)
-        .where(Person.enabled.is_(True), Person.id.in_(
-            db.select(TrainingRecord.person_id).where(TrainingRecord.course == Course.PEER_SUPERVISION.value)))
-        .order_by(Person.name)
-    ))
-
-
 def suggest_facilitators(team: Team, first: dt.date, last: dt.date) -> list[FacilitatorOption]:
     """People who may facilitate this team's supervision over the dates, least loaded first.
 
@@ -42,7 +33,7 @@ def suggest_facilitators(team: Team, first: dt.date, last: dt.date) -> list[Faci
     """
     excluded = {person.id for person in team_managers(team)}
     eligible = [
-        person for person in trained_facilitators()
+        person for person in people_trained_in(Course.PEER_SUPERVISION)
         if person.id not in excluded and person.trained_throughout(Course.PEER_SUPERVISION, first, last)
     ]
     loads = sessions_led([p.id for p in eligible], Kind.SUPERVISION, first, last)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from programme.models import Booking, BookingStatus, ProgrammeSession
 from programme.supervision.calendar import session_ics
 from programme.supervision.places import waitlist_position
 from programme.supervision.series import Change
 from rosters.mail import Message
+from rosters.web import absolute_url
 
 SIGN_OFF = (
     "\n\nReflexive supervision is a contained, safe space to reflect on your practice. "
@@ -18,7 +17,7 @@ SIGN_OFF = (
 
 
 def _link() -> str:
-    return current_app.config["BASE_URL"] + "/supervision"
+    return absolute_url("supervision.slots")
 
 
 def _ics(session: ProgrammeSession) -> tuple[str, str, bytes]:

@@ -13,7 +13,7 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy import func, update
 
-from programme.errors import Conflict, NotAllowed
+from programme.errors import Conflict, Missing, NotAllowed
 from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
 from rosters import audit
 from rosters.clock import utcnow
@@ -42,7 +42,7 @@ def lock_session(session_id: int) -> ProgrammeSession:
     else:
         session = db.session.get(ProgrammeSession, session_id, with_for_update=True, populate_existing=True)
     if session is None:
-        raise LookupError(session_id)
+        raise Missing(f"No session {session_id}")
     return session
 
 
@@ -103,6 +103,11 @@ def _take_place(session: ProgrammeSession) -> bool:
     return result.rowcount == 1
 
 
+def waiting_on(session: ProgrammeSession) -> int:
+    """How many people wait for a place on a session, from its bookings already loaded."""
+    return sum(1 for booking in session.bookings if booking.status == BookingStatus.WAITLISTED.value)
+
+
 def waitlist_position(booking: Booking) -> int | None:
     """1 for the first person waiting, and so on; None for a booking that is not waiting."""
     if booking.status != BookingStatus.WAITLISTED.value:
@@ -131,7 +136,7 @@ def cancel_booking(booking_id: int, person: Person) -> Booking | None:
     """Give up a place or a queue entry; the first person waiting gets a freed place. Returns them."""
     booking = db.session.get(Booking, booking_id)
     if booking is None:
-        raise LookupError(booking_id)
+        raise Missing(f"No booking {booking_id}")
     if booking.person_id != person.id and person.role != Role.LEAD.value:
         raise NotAllowed("You can only cancel your own booking")
     session = lock_session(booking.session_id)

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
 from programme.supervision import notices
 from rosters import mail
-from rosters.cli import command
+from rosters.cli import command, fail
 from rosters.clock import utcnow
 from rosters.extensions import db
 
@@ -26,6 +26,8 @@ MAX_HOURS = 24 * 14  # a fortnight ahead at most
 def send_reminders(hours: int | None) -> None:
     """Send one reminder per booked place for sessions starting within the next HOURS (default 24)."""
     hours = hours if hours is not None else current_app.config["REMINDER_HOURS"]
+    if not 1 <= hours <= MAX_HOURS:  # REMINDER_HOURS is checked here too: it is not the option's to check
+        fail(f"REMINDER_HOURS must be between 1 and {MAX_HOURS}, not {hours}")
     now = utcnow()
     due = db.session.scalars(
         db.select(Booking)

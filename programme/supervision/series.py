@@ -24,10 +24,11 @@ from programme.models import (
     Status,
     SupervisionSeries,
 )
+from programme.rules import skipped_hour, somewhere
 from programme.supervision.facilitators import facilitator_problems
 from programme.supervision.places import effective_capacity, lock_session, promote_waiting
 from rosters import audit
-from rosters.clock import local_to_utc, today_uk, uk_time_exists, utcnow
+from rosters.clock import local_to_utc, today_uk, utcnow
 from rosters.errors import Problem, refuse_if
 from rosters.extensions import db
 from rosters.models import Person, Team
@@ -50,18 +51,6 @@ def recurrence_dates(
     else:
         rule = rrule.rrule(rrule.MONTHLY, byweekday=day(week_of_month), dtstart=first, until=last)
     return [moment.date() for moment in rule]
-
-
-def skipped_hour(day: dt.date, start: dt.time) -> Problem | None:
-    """The problem with a start time that does not exist on ``day`` (the hour the clocks go forward)."""
-    if uk_time_exists(day, start):
-        return None
-    return Problem(f"{start:%H:%M} does not exist on {day:%-d %B %Y} (the clocks go forward)", "start_time")
-
-
-def somewhere(location: str, online_link: str) -> Problem | None:
-    """A session needs a place or a link."""
-    return None if (location.strip() or online_link.strip()) else Problem("Give a place or an online link", "location")
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from programme.models import ProgrammeSession
-from rosters.csv_import import ImportFailed, ImportResult, run_import
+from rosters.csv_import import ImportFailed, ImportResult, kinds_in_order, run_import
 from rosters.extensions import db
 from rosters.models import Agency, Person, Team, TrainingRecord
 from tests.factories import PASSWORD, make_agency, make_person, make_team, make_training
@@ -1001,3 +1001,17 @@ def test_session_start_in_the_hour_the_clocks_skip_is_refused(app):
     with pytest.raises(ImportFailed) as failure:
         run_import("sessions", data)
     assert failure.value.errors == ["row 2: start: 01:30 does not exist on 2025-03-30 (the clocks go forward)"]
+
+
+def test_kinds_are_offered_in_the_order_a_programme_is_imported(client, auth, runner):
+    """Teams, then people (who name teams), then training and sessions (which name people)."""
+    assert kinds_in_order() == ["teams", "people", "training", "sessions"]
+    lead = make_person(role="lead")
+    db.session.commit()
+    auth.login(lead.email)
+    page = client.get("/import").get_data(as_text=True)
+    labels = ["Teams", "People", "Training records", "Sessions (supervision and debriefs)"]
+    assert [page.index(label) for label in labels] == sorted(page.index(label) for label in labels)
+    usage = runner.invoke(args=["import-csv", "--help"]).output
+    assert "{teams|people|training|sessions}" in usage
+

@@ -16,7 +16,7 @@ from rosters.actions import perform
 from rosters.auth import me
 from rosters.clock import utcnow
 from rosters.extensions import db
-from rosters.web import error_summary
+from rosters.web import error_summary, plural
 
 
 def log_from(form: SessionLogForm) -> SessionLog:
@@ -53,7 +53,7 @@ def log_session(request_id: int):
             if entry.delivered:
                 flash(
                     "Session log saved"
-                    + (f" with {points} learning point{'' if points == 1 else 's'}" if points else "")
+                    + (f" with {plural(points, 'learning point')}" if points else "")
                     + f". Follow-up due {item.follow_up_due_on:%-d %B %Y}.",
                     "success",
                 )

@@ -27,7 +27,7 @@ from rosters.bounds import parse_iso_date
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import Person, Role
-from rosters.web import error_summary
+from rosters.web import error_summary, plural
 
 
 def visible_request(request_id: int) -> DebriefRequest:
@@ -190,16 +190,17 @@ def decline(request_id: int):
     item = visible_request(request_id)
     lead_only()
     form = DeclineForm()
+    general: list[str] = []
     if form.validate_on_submit():
         outcome = perform(lambda: decline_request(item, me(), form.reason.data or ""),
                           tell=lambda _: request_triaged(item), form=form, fallback="reason")
         if outcome.done:
             flash("Request declined. The person who asked can see your reason.", "success")
             return redirect(url_for("debriefs.show_request", request_id=item.id))
-        status = outcome.status
+        status, general = outcome.status, outcome.general
     else:
         status = 400
-    return render_show(item, status, errors=error_summary(form), decline=form)
+    return render_show(item, status, errors=error_summary(form, general), decline=form)
 
 
 @bp.post("/debriefs/<int:request_id>/arrange")
@@ -231,7 +232,7 @@ def arrange(request_id: int):
     invited = len(item.invitations)
     flash(
         f"Session arranged for {item.session.when} with {chair.name} as chair. "
-        f"{invited} invited {'person was' if invited == 1 else 'people were'} sent the date, time and place.",
+        f"{plural(invited, 'invited person was', 'invited people were')} sent the date, time and place.",
         "success",
     )
     return redirect(url_for("debriefs.show_request", request_id=item.id))

@@ -25,6 +25,7 @@ from programme.supervision.places import (
     may_book,
     places_left,
     upcoming_slots,
+    waiting_on,
     waitlist_position,
 )
 from programme.supervision.views.sessions import supervision_session
@@ -58,7 +59,7 @@ def _slot(session: ProgrammeSession, person: Person) -> Slot:
     return Slot(
         session=session,
         places_left=places_left(session),
-        waiting=sum(1 for b in session.bookings if b.status == BookingStatus.WAITLISTED.value),
+        waiting=waiting_on(session),
         mine=mine,
         position=waitlist_position(mine) if mine is not None else None,
         bookable=is_bookable(session),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +23,7 @@ from rosters.auth import me
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Person, hash_secret
+from rosters.web import absolute_url
 
 FEED_HISTORY_DAYS = 366  # past sessions stay in a subscribed calendar for about a year
 
@@ -43,12 +44,6 @@ def session_ics_file(session_id: int):
     )
 
 
-def feed_url(secret: str) -> str:
-    """The address calendar apps subscribe to, on the public address of the service."""
-    path = url_for("supervision.feed", secret=secret)[len(request.script_root):]
-    return current_app.config["BASE_URL"] + path
-
-
 @bp.get("/calendar")
 @login_required
 def calendar():
@@ -67,8 +62,8 @@ def create_feed():
     audit.record("calendar_feed_reset" if had_feed else "calendar_feed_created", person)
     db.session.commit()
     # Rendered rather than redirected: the secret is never kept anywhere to show it again.
-    return render_template("programme/supervision/calendar.html", has_feed=True, new_url=feed_url(secret),
-                           reset=had_feed)
+    return render_template("programme/supervision/calendar.html", has_feed=True, reset=had_feed,
+                           new_url=absolute_url("supervision.feed", secret=secret))
 
 
 @bp.post("/calendar/feed/turn-off")

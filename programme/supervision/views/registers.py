@@ -81,6 +81,7 @@ def take_register(session_id: int):
         )
     form = register_form(people, data=prefill or None)
     status = 200
+    general: list[str] = []
     if open_register and form.validate_on_submit():
         outcome = perform(
             lambda: record_register(
@@ -105,14 +106,14 @@ def take_register(session_id: int):
                 flash(f"Saved: {result.team.name}'s session on {result.starts_local:%-d %B %Y} did not go ahead.",
                       "success")
             return redirect(url_for("supervision.my_sessions"))
-        status = outcome.status
+        status, general = outcome.status, outcome.general
     elif form.errors:
         status = 400
     order = [name for _, name in form.booking_fields] + ["others", "outcome", "reason"]
     return render_template(
         "programme/supervision/register_take.html",
         form=form,
-        errors=error_summary(form, order=order),
+        errors=error_summary(form, general, order=order),
         session=session,
         started=started,
         open_register=open_register,

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from programme.fields import parse_time, when_and_where
 from programme.models import Pattern, ProgrammeSession, SkippedDate, Status, SupervisionSeries
 from programme.supervision.blueprint import bp
-from programme.supervision.facilitators import suggest_facilitators, trained_facilitators, why_not_suggested
+from programme.supervision.facilitators import suggest_facilitators, why_not_suggested
 from programme.supervision.forms import SERIES_ORDER, SeriesEditForm, SeriesForm
 from programme.supervision.notices import changes_told
 from programme.supervision.places import effective_capacity, waiting_counts
@@ -22,7 +22,8 @@ from rosters.actions import perform, place_problems
 from rosters.auth import role_required
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
-from rosters.models import Person, Role, Team
+from rosters.models import Course, Person, Role, Team
+from rosters.services import people_trained_in
 from rosters.web import error_summary, plural
 
 
@@ -74,7 +75,7 @@ def facilitator_choices(team: Team, first: dt.date, last: dt.date) -> tuple[list
     ]
     choices += [
         SelectChoice(str(person.id), f"{person.name} – not suggested: {why_not_suggested(person, team, first)}")
-        for person in trained_facilitators() if person.id not in suggested
+        for person in people_trained_in(Course.PEER_SUPERVISION) if person.id not in suggested
     ]
     return choices, (options[0].person.id if options else None)
 
@@ -198,6 +199,7 @@ def edit_series(series_id: int):
         }
     )
     status = 200
+    general: list[str] = []
     if form.validate_on_submit():
         outcome = perform(
             lambda: edit_future(series, capacity=form.capacity.data, from_date=today_uk(), **when_and_where(form)),
@@ -215,9 +217,10 @@ def edit_series(series_id: int):
                 "success",
             )
             return redirect(url_for("supervision.show_series", series_id=series.id))
-        status = outcome.status
+        status, general = outcome.status, outcome.general
     elif form.errors:
         status = 400
     return render_template(
-        "programme/supervision/series_edit.html", form=form, errors=error_summary(form), series=series, future=future
+        "programme/supervision/series_edit.html", form=form, errors=error_summary(form, general), series=series,
+        future=future,
     ), status

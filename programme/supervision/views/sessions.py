@@ -86,6 +86,7 @@ def cancel_session(session_id: int):
     session = supervision_session(session_id)
     form = CancelSessionForm()
     status = 200
+    general: list[str] = []
     changeable = is_changeable(session)
     if changeable and form.validate_on_submit():
         outcome = perform(lambda: cancel_programme_session(session, form.reason.data or ""),
@@ -95,7 +96,7 @@ def cancel_session(session_id: int):
             told = f" {plural(len(affected), 'person', 'people')} booked or waiting told by e-mail." if affected else ""
             flash(f"Session on {session.starts_local:%A %-d %B %Y} cancelled.{told}", "success")
             return redirect(back_to(session))
-        status = outcome.status
+        status, general = outcome.status, outcome.general
         session = supervision_session(session_id)
         changeable = is_changeable(session)
     elif form.errors:
@@ -103,7 +104,7 @@ def cancel_session(session_id: int):
     return render_template(
         "programme/supervision/session_cancel.html",
         form=form,
-        errors=error_summary(form),
+        errors=error_summary(form, general),
         session=session,
         changeable=changeable,
         people=[b for b in session.bookings if b.is_live],

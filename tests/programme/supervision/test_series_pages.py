@@ -341,6 +341,24 @@ def test_edit_all_future_sessions(client, auth, programme, sent):
     assert "Every week on Monday, 13:30 to 14:30" in page
 
 
+def test_a_bank_holiday_declared_after_the_series_is_named_when_its_sessions_change(client, auth, programme):
+    """A session already on a day that has since become a bank holiday: the lead is told which, beside a field."""
+    series = programme_series(programme)
+    make_session(team=programme.team, series=series, date=dt.date(2027, 5, 31), status="scheduled",
+                 facilitator=programme.facilitator, capacity=8, location="Room 2",
+                 starts_at=local_to_utc(dt.date(2027, 5, 31), dt.time(10, 0)))
+    db.session.commit()
+    auth.login(programme.lead.email)
+    response = client.post(f"/supervision/series/{series.id}/edit", data={
+        "start_time": "11:00", "duration_minutes": "90", "capacity": "8", "location": "Room 2", "online_link": ""})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "31 May 2027 is a bank holiday (Spring Bank Holiday)" in page
+    assert 'href="#start_time"' in page  # the form has no date field: the message sits with the start time
+    db.session.expire_all()
+    assert series.start_time == dt.time(10, 0)
+
+
 def test_capacity_cannot_go_below_bookings(client, auth, programme, sent):
     series = programme_series(programme)
     session = series.sessions[0]
