@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from programme.models import BookingStatus, Kind, ProgrammeSession, Status
 from programme.supervision.blueprint import bp
 from programme.supervision.forms import register_form
-from programme.supervision.places import effective_capacity, waiting_counts
+from programme.supervision.places import effective_capacity, waiting_counts, waiting_on
 from programme.supervision.registers import record_register
 from programme.supervision.views.sessions import supervision_session
 from rosters.actions import perform
@@ -117,5 +117,5 @@ def take_register(session_id: int):
         session=session,
         started=started,
         open_register=open_register,
-        waiting=waiting_counts([session.id]).get(session.id, 0),
+        waiting=waiting_on(session),
     ), status

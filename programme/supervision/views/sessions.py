@@ -9,7 +9,7 @@ from programme.models import Kind, ProgrammeSession
 from programme.supervision.blueprint import bp
 from programme.supervision.forms import CancelSessionForm, SessionEditForm
 from programme.supervision.notices import changes_told, session_cancelled
-from programme.supervision.places import effective_capacity, waiting_counts
+from programme.supervision.places import effective_capacity, waiting_on
 from programme.supervision.series import cancel_session as cancel_programme_session
 from programme.supervision.series import edit_occurrence, is_changeable
 from rosters.actions import perform
@@ -76,7 +76,7 @@ def edit_session(session_id: int):
         session=session,
         changeable=changeable,
         back=back_to(session),
-        waiting=waiting_counts([session.id]).get(session.id, 0),
+        waiting=waiting_on(session),
     ), status
 
 
