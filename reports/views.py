@@ -17,7 +17,7 @@ from reports import charts, figures, queries
 from reports.metrics import metrics_from_inputs
 from rosters import audit
 from rosters.auth import role_required
-from rosters.bounds import FIRST_DATE, ISO_DATE, LAST_DATE, PERIOD_RANGE_WORDS, parse_id, period_in_range
+from rosters.bounds import FIRST_DATE, LAST_DATE, PERIOD_RANGE_WORDS, parse_id, period_in_range, read_iso_date
 from rosters.clock import now_uk, today_uk
 from rosters.extensions import db
 from rosters.models import Agency, Course, Role, Team
@@ -65,11 +65,8 @@ def _date_arg(name: str, label: str) -> tuple[dt.date | None, str | None]:
     if not values or not any(values):
         return None, None
     day = None
-    if len(values) == 1 and ISO_DATE.match(values[0]):
-        try:
-            day = dt.date.fromisoformat(values[0])
-        except ValueError:
-            pass
+    if len(values) == 1:
+        day = read_iso_date(values[0])
     elif len(values) == 3 and all(v.isascii() and v.isdigit() and len(v) <= 4 for v in values):
         try:
             day = dt.date(int(values[2]), int(values[1]), int(values[0]))

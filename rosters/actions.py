@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from flask import abort, current_app
+from flask import abort, current_app, jsonify
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -121,8 +121,6 @@ def place_problems(problems: Iterable[Problem], form: FlaskForm | None, fields: 
 
 def api_error(status: int, message: str):
     """The API's error answer: ``{"error": message}`` with the status (and how to authenticate on 401)."""
-    from flask import jsonify
-
     response = jsonify({"error": message})
     response.status_code = status
     if status == 401:

@@ -37,18 +37,26 @@ def period_in_range(day: dt.date) -> bool:
     return PERIOD_FIRST <= day <= PERIOD_LAST
 
 
+def read_iso_date(text: str) -> dt.date | None:
+    """A strict ``YYYY-MM-DD`` date in ASCII digits (no range checked); None when it is not one."""
+    value = text.strip()
+    if not ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def parse_iso_date(text: str, name: str, *, period: bool = False) -> dt.date:
     """A strict ``YYYY-MM-DD`` date within range; ValueError with a message naming ``name`` otherwise.
 
     ``period``: the date only bounds a period to look at, so the wider period range applies.
     """
     value = text.strip()
-    try:
-        if not ISO_DATE.match(value):
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+    day = read_iso_date(value)
+    if day is None:
+        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)")
     if period and not period_in_range(day):
         raise ValueError(f"{name} {value} is outside the dates this service can look at ({PERIOD_RANGE})")
     if not period and not date_in_range(day):
