@@ -51,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     import reports.api  # noqa: F401  (adds /api/v1/metrics to the API blueprint)
     import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
     from programme.debriefs import bp as debriefs_bp
+    from programme.evaluation import bp as evaluation_bp
     from programme.learning import bp as learning_bp
     from programme.privacy import bp as privacy_bp
     from programme.supervision import bp as supervision_bp
@@ -63,7 +64,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
     for blueprint in (auth_bp, rosters_bp, audit_bp, api_bp, supervision_bp, debriefs_bp, learning_bp, privacy_bp,
-                      reports_bp):
+                      evaluation_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,3 @@
+"""The evaluation pages: answering by a single-use link (``respond``)."""
+
+import programme.evaluation.views.respond  # noqa: F401
