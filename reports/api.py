@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from reports.metrics import PeriodError, metrics_for_period, parse_period
+from reports.outcomes import outcomes_for_period
 from rosters.api import OPENAPI, bp, error_response
 from rosters.auth import api_error, token_required
 from rosters.models import Role
@@ -66,6 +67,57 @@ OPENAPI["paths"]["/metrics"] = {
             "200": {
                 "description": "The figures",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Metrics"}}},
+            },
+            "400": error_response("Missing, malformed or reversed dates"),
+            "401": error_response("No or bad token"),
+            "403": error_response("Only programme leads may read figures"),
+        },
+    }
+}
+
+
+@bp.get("/outcomes")
+@token_required(Role.LEAD)
+def outcomes():
+    """Workforce outcomes with and without regular supervision (the contract's ``outcomes`` object)."""
+    try:
+        start, end = parse_period(request.args.get("start"), request.args.get("end"))
+    except PeriodError as exc:
+        return api_error(400, str(exc))
+    return jsonify(outcomes_for_period(start, end))
+
+
+_rate = {"type": "number", "minimum": 0, "nullable": True}
+OPENAPI["components"]["schemas"]["Outcomes"] = {
+    "type": "object",
+    "required": [
+        "period", "team_months", "supported_team_months", "days_lost_per_fte_year_supported",
+        "days_lost_per_fte_year_unsupported", "turnover_pct_year_supported", "turnover_pct_year_unsupported",
+    ],
+    "properties": {
+        "period": {
+            "type": "object",
+            "properties": {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}},
+        },
+        "team_months": _count,
+        "supported_team_months": _count,
+        "days_lost_per_fte_year_supported": _rate,
+        "days_lost_per_fte_year_unsupported": _rate,
+        "turnover_pct_year_supported": _rate,
+        "turnover_pct_year_unsupported": _rate,
+    },
+}
+OPENAPI["paths"]["/outcomes"] = {
+    "get": {
+        "summary": "Sickness and turnover in team-months with and without regular supervision",
+        "parameters": [
+            {"name": "start", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+            {"name": "end", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+        ],
+        "responses": {
+            "200": {
+                "description": "The figures for every month from the month of start to the month of end",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcomes"}}},
             },
             "400": error_response("Missing, malformed or reversed dates"),
             "401": error_response("No or bad token"),

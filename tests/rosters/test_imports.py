@@ -1005,7 +1005,7 @@ def test_session_start_in_the_hour_the_clocks_skip_is_refused(app):
 
 def test_kinds_are_offered_in_the_order_a_programme_is_imported(client, auth, runner):
     """Teams, then people (who name teams), then training and sessions (which name people)."""
-    assert kinds_in_order() == ["teams", "people", "training", "sessions"]
+    assert kinds_in_order() == ["teams", "people", "training", "sessions", "workforce"]
     lead = make_person(role="lead")
     db.session.commit()
     auth.login(lead.email)
@@ -1013,5 +1013,5 @@ def test_kinds_are_offered_in_the_order_a_programme_is_imported(client, auth, ru
     labels = ["Teams", "People", "Training records", "Sessions (supervision and debriefs)"]
     assert [page.index(label) for label in labels] == sorted(page.index(label) for label in labels)
     usage = runner.invoke(args=["import-csv", "--help"]).output
-    assert "{teams|people|training|sessions}" in usage
+    assert "{teams|people|training|sessions|workforce}" in usage
 
