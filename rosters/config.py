@@ -118,6 +118,8 @@ def load_config(instance_path: str) -> dict:
         "DEBRIEF_SESSION_WORKING_DAYS": env_int("DEBRIEF_SESSION_WORKING_DAYS", 10),
         "DEBRIEF_MONTHLY_CAP": env_int("DEBRIEF_MONTHLY_CAP", 4),
         "FOLLOW_UP_DAYS": env_int("FOLLOW_UP_DAYS", 28),
+        # A feedback link sent after a delivered session can be used for this many days.
+        "FEEDBACK_DAYS": env_int("FEEDBACK_DAYS", 28),
         # Counts from 1 to this minus one are shown as "<N" wherever figures leave the programme team.
         "SUPPRESSION_THRESHOLD": env_int("SUPPRESSION_THRESHOLD", 5),
         # flask apply-retention removes personal links from closed records older than this.

@@ -177,7 +177,7 @@ def register_security_headers(app: Flask) -> None:
             "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("Referrer-Policy", "same-origin")  # a page may ask for stricter
         response.headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
@@ -199,7 +199,9 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The route's pattern, not the path: a path may carry a secret (an answer link, a calendar feed).
+        where = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        app.logger.exception("Unhandled error on %s %s", request.method, where)
         from rosters.extensions import db
 
         db.session.rollback()

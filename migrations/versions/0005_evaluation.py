@@ -94,7 +94,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['pulse_id'], ['pulses.id'], name=op.f('fk_survey_responses_pulse_id_pulses')),
     sa.ForeignKeyConstraint(['questionnaire_id'], ['questionnaires.id'], name=op.f('fk_survey_responses_questionnaire_id_questionnaires')),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_survey_responses_team_id_teams')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_responses_pulse_id'), ['pulse_id'], unique=False)

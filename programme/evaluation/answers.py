@@ -14,8 +14,10 @@ import json
 import secrets
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from programme.errors import Conflict, Problem, ProgrammeError
+from programme.errors import Problem, ProgrammeError
 from programme.evaluation.definitions import BUILT_IN_DIR, SESSION_FEEDBACK_KEY, Definition, built_in, load
 from programme.evaluation.models import Questionnaire, Source, SurveyInvitation, SurveyResponse
 from programme.models import ProgrammeSession
@@ -30,24 +32,36 @@ CLOSED = "This questionnaire has closed. Thank you for your time."
 
 
 class LinkRefused(ProgrammeError):
-    """A link that cannot be used; ``status`` is 404 (not valid) or 410 (used or closed)."""
+    """A link that cannot be used; ``status`` is 404 (not valid), 410 (used or closed) or 409 (not open yet)."""
 
     def __init__(self, text: str, status: int) -> None:
         super().__init__(text)
         self.status = status
 
 
+def _stored_questionnaire(key: str, version: int) -> Questionnaire | None:
+    return db.session.scalar(db.select(Questionnaire).where(Questionnaire.key == key, Questionnaire.version == version))
+
+
 def session_feedback_questionnaire() -> Questionnaire:
-    """The built-in session feedback questionnaire's row, stored on first use."""
+    """The built-in session feedback questionnaire's row, stored on first use.
+
+    Two first uses at the same moment both try to store it: the unique key refuses the second, whose
+    savepoint is rolled back alone, and it reads the row the first stored.
+    """
     definition = built_in(SESSION_FEEDBACK_KEY)
-    row = db.session.scalar(db.select(Questionnaire).where(
-        Questionnaire.key == definition.key, Questionnaire.version == definition.version))
+    row = _stored_questionnaire(definition.key, definition.version)
     if row is None:
         text = (BUILT_IN_DIR / f"{SESSION_FEEDBACK_KEY}.json").read_text("utf-8")
         row = Questionnaire(key=definition.key, version=definition.version, title=definition.title,
                             definition=json.dumps(json.loads(text)), built_in=True)
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            row = _stored_questionnaire(definition.key, definition.version)
+            if row is None:  # pragma: no cover (refused for another reason)
+                raise
     return row
 
 
@@ -55,16 +69,34 @@ def definition_of(questionnaire: Questionnaire) -> Definition:
     return load(questionnaire.definition)
 
 
+def new_secret() -> str:
+    """A link's secret: 256 random bits, URL-safe; only its SHA-256 is stored."""
+    return secrets.token_urlsafe(32)
+
+
 def invite(person: Person, questionnaire: Questionnaire, *, expires_on: dt.date,
-           session: ProgrammeSession | None = None, pulse=None, team_id: int | None = None
-           ) -> tuple[SurveyInvitation, str] | None:
-    """A new single-use link for ``person``; None when they already have one for that session or pulse."""
-    existing = db.select(SurveyInvitation.id).where(SurveyInvitation.person_id == person.id)
+           session: ProgrammeSession | None = None, pulse=None, team_id: int | None = None,
+           renew_withdrawn: bool = False) -> tuple[SurveyInvitation, str] | None:
+    """A new single-use link for ``person``; None when they already have one for that session or pulse.
+
+    With ``renew_withdrawn``, a link that was withdrawn and never answered (a register corrected, then
+    corrected back) is given a fresh secret and expiry instead, and returned as if new: the old secret
+    stays dead.
+    """
+    if (session is None) == (pulse is None):
+        raise ValueError("an invitation is for one session or one pulse")
+    existing = db.select(SurveyInvitation).where(SurveyInvitation.person_id == person.id)
     existing = existing.where(SurveyInvitation.session_id == session.id) if session is not None \
         else existing.where(SurveyInvitation.pulse_id == pulse.id)
-    if db.session.scalar(existing) is not None:
-        return None
-    secret = secrets.token_urlsafe(32)
+    found = db.session.scalar(existing)
+    if found is not None:
+        if not (renew_withdrawn and found.withdrawn and not found.answered):
+            return None
+        secret = new_secret()
+        found.token_hash, found.withdrawn, found.expires_on = hash_secret(secret), False, expires_on
+        db.session.flush()
+        return found, secret
+    secret = new_secret()
     invitation = SurveyInvitation(
         token_hash=hash_secret(secret),
         source=Source.SESSION.value if session is not None else Source.PULSE.value,
@@ -125,10 +157,12 @@ def answer(secret: str, given: dict[str, str | None], comment: str | None = None
     answers, comment = read_answers(definition, given, comment)
     # Use the link up first, conditionally, so that two requests with one link store one answer.
     used = db.session.execute(update(SurveyInvitation)
-                              .where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered.is_(False))
+                              .where(SurveyInvitation.id == invitation.id, SurveyInvitation.answered.is_(False),
+                                     SurveyInvitation.withdrawn.is_(False))
                               .values(answered=True).execution_options(synchronize_session=False))
     if used.rowcount != 1:
-        raise Conflict(USED)
+        raise LinkRefused(USED, 410)
+    set_committed_value(invitation, "answered", True)  # the statement above bypassed the loaded object
     session_kind = None
     if invitation.session_id is not None:
         session_kind = db.session.get(ProgrammeSession, invitation.session_id).kind

@@ -151,6 +151,8 @@ class SurveyResponse(db.Model):
         CheckConstraint(_in("source", SOURCE_VALUES), name="source_known"),
         CheckConstraint("session_kind IS NULL OR session_kind IN ('supervision', 'debrief')", name="kind_known"),
         Index("ix_survey_responses_questionnaire_month", "questionnaire_id", "month"),
+        # On SQLite, rows are then kept in the order of their random key, not the order they were written.
+        {"sqlite_with_rowid": False},
     )
 
     # Random, so the order rows were written in says nothing about who wrote them.

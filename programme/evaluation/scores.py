@@ -3,7 +3,8 @@
 A group (a month, a team, a service, a kind of session...) shows its number of answers and each
 subscale's mean only when at least ``threshold`` people answered. Within one breakdown whose overall
 figure is shown, a single hidden group could be worked out from the overall mean and the others, so
-the smallest shown group is hidden with it (and so on, until two or more are hidden or none is).
+the smallest shown groups are hidden with it until the hidden ones together hold nothing or at least
+``threshold`` answers (``protect``).
 Pure functions: no Flask, no database.
 """
 
@@ -41,6 +42,19 @@ def overall(rows: list[Mapping[str, float]], subscales: list[str], threshold: in
     return GroupScore("all", len(rows), mean_scores(rows, subscales) if shown else {}, shown)
 
 
+def protect(counts: Mapping[Hashable, int], hidden: set[Hashable], threshold: int) -> set[Hashable]:
+    """Hide more groups of a breakdown whose total is shown until what the hidden ones add up to (the
+    total less the shown groups) is nothing or at least ``threshold`` answers: hiding one small group,
+    or two groups of one answer each, alone would let the total less the others give them away."""
+    hidden = set(hidden)
+    while 0 < sum(counts[key] for key in hidden) < threshold:
+        shown = [key for key in counts if key not in hidden]
+        if not shown:
+            break
+        hidden.add(min(shown, key=lambda key: (counts[key], str(key))))
+    return hidden
+
+
 def breakdown(rows: list[tuple[Hashable, Mapping[str, float]]], subscales: list[str], threshold: int,
               *, total_shown: bool = True, order: Callable[[Hashable], object] | None = None) -> list[GroupScore]:
     """One ``GroupScore`` per key (rows are (key, scores)), with small groups hidden as described above.
@@ -54,9 +68,7 @@ def breakdown(rows: list[tuple[Hashable, Mapping[str, float]]], subscales: list[
     groups = {key: GroupScore(key, len(members)) for key, members in grouped.items()}
     hidden = {key for key, group in groups.items() if group.answers < threshold}
     if total_shown:
-        while len(hidden) == 1 and len(groups) > 1:
-            shown = [g for k, g in groups.items() if k not in hidden]
-            hidden.add(min(shown, key=lambda g: (g.answers, str(g.key))).key)
+        hidden = protect({key: group.answers for key, group in groups.items()}, hidden, threshold)
     for key, group in groups.items():
         group.shown = key not in hidden
         if group.shown:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from programme.evaluation.models import SurveyInvitation
 from programme.models import Booking, DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession, debrief_involved_people
 from rosters import audit
 from rosters.clock import utcnow
@@ -38,6 +39,13 @@ def request_links(person: Person) -> dict[int, list[str]]:
     return links
 
 
+def _invitation_about(invitation: SurveyInvitation) -> dict[str, Any]:
+    if invitation.pulse is not None:
+        return {"pulse": invitation.pulse.title}
+    session = db.session.get(ProgrammeSession, invitation.session_id) if invitation.session_id else None
+    return {"session_kind": session.kind if session else None, "session_date": _iso(session.date) if session else None}
+
+
 def export_person(person: Person, *, channel: str) -> dict[str, Any]:
     """Everything held about one person, in the form a subject access request answers; audited.
 
@@ -67,6 +75,9 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
         .where(or_(AuditEvent.person_id == person.id,
                    (AuditEvent.object_type == "Person") & (AuditEvent.object_id == person.id)))
         .order_by(AuditEvent.id)
+    ).all()
+    survey_links = db.session.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.person_id == person.id).order_by(SurveyInvitation.id)
     ).all()
     sign_ins = db.session.scalars(select(SignInSession).where(SignInSession.person_id == person.id)).all()
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.person_id == person.id)).all()
@@ -121,6 +132,13 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
         "learning_points_written": [
             {"id": p.id, "text": p.text, "forum": p.forum, "status": p.status, "created_at": _iso(p.created_at)}
             for p in points
+        ],
+        # Links to answer a questionnaire. Answers are stored with no link to anyone, so none can be
+        # found for this person: only whether each link was used.
+        "survey_invitations": [
+            {"questionnaire": i.questionnaire.title, "about": _invitation_about(i), "sent_at": _iso(i.created_at),
+             "expires_on": _iso(i.expires_on), "answered": i.answered, "withdrawn": i.withdrawn}
+            for i in survey_links
         ],
         "sign_ins": [
             {"started_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at), "ended_at": _iso(s.ended_at)}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
 
+from programme.evaluation.models import Pulse, SurveyInvitation
 from programme.models import (
     Booking,
     DebriefInvitation,
@@ -138,6 +139,16 @@ def erase_person(person: Person, *, channel: str) -> ErasureResult:
     ).rowcount
     counts["learning_points"] = db.session.execute(
         update(LearningPoint).where(LearningPoint.created_by_id == person.id).values(created_by_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # Feedback and pulse links lose their person: an unanswered one can no longer be used, and every
+    # link still counts in the response rates. Answers were never linked to anyone.
+    counts["survey_links"] = db.session.execute(
+        update(SurveyInvitation).where(SurveyInvitation.person_id == person.id).values(person_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    counts["pulses_created"] = db.session.execute(
+        update(Pulse).where(Pulse.created_by_id == person.id).values(created_by_id=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     counts["sign_ins"] = db.session.execute(

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from programme.evaluation.models import SurveyInvitation
 from programme.models import Booking, DebriefRequest, LearningPoint, ProgrammeSession, Status
 from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
 from rosters import audit
@@ -58,6 +59,7 @@ RETENTION_LABELS = (
     ("bookings", "bookings"),
     ("audit_events", "audit lines"),
     ("sign_ins", "sign-ins"),
+    ("survey_links", "feedback and pulse links"),
 )
 
 
@@ -128,6 +130,16 @@ def apply_retention(months: int | None = None, *, dry_run: bool = False) -> Rete
     counts["bookings"] = db.session.execute(
         update(Booking)
         .where(_not_held(Booking.person_id, held_people), Booking.session_id.in_(select(s.id).where(old_session)))
+        .values(person_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+    # Feedback and pulse links keep their rows (response rates stay the same) but lose their person;
+    # an unanswered one can then no longer be used.
+    counts["survey_links"] = db.session.execute(
+        update(SurveyInvitation)
+        .where(_not_held(SurveyInvitation.person_id, held_people),
+               SurveyInvitation.created_at < dt.datetime.combine(cutoff, dt.time()))
         .values(person_id=None)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -10,6 +10,8 @@ from programme.debriefs.forms import FollowUpForm, SessionLogForm
 from programme.debriefs.log import SessionLog, record_follow_up
 from programme.debriefs.log import log_session as log_debrief_session
 from programme.debriefs.views.requests import render_show, visible_request
+from programme.evaluation.feedback import FeedbackLink, invite_after_debrief
+from programme.evaluation.notices import feedback_invitations
 from programme.models import Status
 from rosters import audit
 from rosters.actions import perform
@@ -47,7 +49,13 @@ def log_session(request_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         entry = log_from(form)
-        outcome = perform(lambda: log_debrief_session(item, me(), entry), form=form)
+
+        def log_and_invite() -> list[FeedbackLink]:
+            logged = item.session  # a session logged as not delivered is no longer the request's
+            log_debrief_session(item, me(), entry)
+            return invite_after_debrief(item, logged)  # in the same transaction as the log
+
+        outcome = perform(log_and_invite, tell=feedback_invitations, form=form)
         if outcome.done:
             points = len([text for text in entry.learning or [] if text.strip()])
             if entry.delivered:

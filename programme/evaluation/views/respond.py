@@ -1,18 +1,44 @@
 """Answering a questionnaire by a single-use link. No sign-in: the link is the invitation, and the
-answer is stored without it, so the page works the same for anyone holding the link."""
+answer is stored without it, so the page works the same for anyone holding the link.
+
+Nothing here writes an audit line or a log line: when, or whether, someone answered is itself
+something no one may learn. The secret is in the address, so the page asks browsers to keep it out of
+caches and of the ``Referer`` of any link followed from it.
+"""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import make_response, render_template, request
 
 from programme.evaluation.answers import LinkRefused, answer, definition_of, open_invitation
 from programme.evaluation.blueprint import bp
 from programme.evaluation.forms import answer_form
 from rosters.actions import perform
+from rosters.web import error_summary
+
+EXPIRED_FORM = "This page was open too long, or was sent from elsewhere. Nothing was saved: send your answers again."
+
+
+def _private(body: str, status: int):
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _refused(error: LinkRefused):
-    return render_template("programme/evaluation/link_refused.html", message=error.texts[0]), error.status
+    return _private(render_template("programme/evaluation/link_refused.html", message=error.texts[0]),
+                    error.status)
+
+
+def _answer_or_refusal(token: str, given: dict[str, str | None], comment: str | None):
+    """The operation for ``perform``: the stored answer, or the refusal of a link that cannot be used
+    (returned, not raised: it wrote nothing, and the page says why in its own words)."""
+    try:
+        return answer(token, given, comment)
+    except LinkRefused as error:
+        return error
 
 
 @bp.route("/respond/<token>", methods=["GET", "POST"])
@@ -24,20 +50,18 @@ def respond(token: str):
     definition = definition_of(invitation.questionnaire)
     form = answer_form(definition)
     status = 200
+    general: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
         given = {item.id: form[item.id].data for item in definition.items}
         comment = form.comment.data if definition.comment else None
-        try:
-            outcome = perform(lambda: answer(token, given, comment), form=form)
-        except LinkRefused as error:  # pragma: no cover (perform turns refusals into outcomes)
-            return _refused(error)
+        outcome = perform(lambda: _answer_or_refusal(token, given, comment), form=form)
+        if outcome.done and isinstance(outcome.result, LinkRefused):
+            return _refused(outcome.result)
         if outcome.done:
-            return render_template("programme/evaluation/thanks.html", definition=definition)
-        if outcome.status in (404, 409, 410) and not any(p.field for p in outcome.problems):
-            return render_template("programme/evaluation/link_refused.html", message=outcome.texts[0]), \
-                outcome.status if outcome.status != 409 else 410
-        status = outcome.status
-    elif request.method == "POST":
-        status = 400
-    return render_template("programme/evaluation/respond.html", form=form, definition=definition,
-                           invitation=invitation), status
+            return _private(render_template("programme/evaluation/thanks.html", definition=definition), 200)
+        status, general = outcome.status, outcome.general
+    elif request.method == "POST":  # only the form's security token can fail here
+        status, general = 400, [EXPIRED_FORM]
+    order = [*(item.id for item in definition.items), *(["comment"] if definition.comment else [])]
+    return _private(render_template("programme/evaluation/respond.html", form=form, definition=definition,
+                                    errors=error_summary(form, general, order=order)), status)

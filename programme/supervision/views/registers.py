@@ -9,6 +9,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from programme.evaluation.feedback import FeedbackLink, invite_after_register
+from programme.evaluation.notices import feedback_invitations
 from programme.models import BookingStatus, Kind, ProgrammeSession, Status
 from programme.supervision.blueprint import bp
 from programme.supervision.forms import register_form
@@ -83,19 +85,21 @@ def take_register(session_id: int):
     status = 200
     general: list[str] = []
     if open_register and form.validate_on_submit():
-        outcome = perform(
-            lambda: record_register(
+
+        def register_and_invite() -> tuple[ProgrammeSession, list[FeedbackLink]]:
+            taken = record_register(
                 session.id,
                 form.attendance(),
                 outcome=form.outcome.data,
                 others=form.others.data or 0,
                 reason=form.reason.data or "",
-            ),
-            form=form,
-            fallback="outcome",
-        )
+            )
+            return taken, invite_after_register(taken)  # in the same transaction as the register
+
+        outcome = perform(register_and_invite, tell=lambda done: feedback_invitations(done[1]), form=form,
+                          fallback="outcome")
         if outcome.done:
-            result = outcome.result
+            result = outcome.result[0]
             if result.status == Status.DELIVERED.value:
                 flash(
                     f"Register saved for {result.team.name} on {result.starts_local:%-d %B %Y}: "
