@@ -21,6 +21,16 @@ MAX_ITEMS = 100
 KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 ITEM_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 SCORING = ("sum", "mean")
+# The fields each part of a definition may have: anything else is refused, so that a misspelt field
+# ("reversed", "higher_is_beter") cannot quietly change how answers are scored.
+FIELDS = {
+    "": {"format", "key", "version", "title", "intro", "attribution", "licence", "comment", "scale", "items",
+         "subscales"},
+    "scale": {"min", "max", "labels"},
+    "item": {"id", "text", "reverse"},
+    "subscale": {"id", "label", "items", "score", "higher_is_better", "bands"},
+    "band": {"label", "from"},
+}
 
 
 class DefinitionError(ValueError):
@@ -93,12 +103,22 @@ class Definition:
     def bands(self, scores: dict[str, float]) -> dict[str, str | None]:
         return {s.id: s.band(scores[s.id]) for s in self.subscales if s.id in scores}
 
+    def score_range(self, subscale: Subscale) -> tuple[int, int]:
+        """The lowest and highest score a subscale can have."""
+        count = len(subscale.items) if subscale.scoring == "sum" else 1
+        return self.scale_min * count, self.scale_max * count
+
     def subscale(self, subscale_id: str) -> Subscale | None:
         return next((s for s in self.subscales if s.id == subscale_id), None)
 
 
 def load(text: str | bytes) -> Definition:
     """Read a definition from JSON text; raise ``DefinitionError`` listing every problem."""
+    return check(parse(text))
+
+
+def parse(text: str | bytes) -> Any:
+    """The JSON in a definition file (UTF-8, a byte-order mark allowed), or ``DefinitionError``."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise DefinitionError([f"the file is larger than {MAX_BYTES // 1000} KB"])
@@ -110,22 +130,30 @@ def load(text: str | bytes) -> Definition:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DefinitionError([f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from None
-    return check(data)
+    return data
 
 
-def _text(data: dict, name: str, problems: list[str], *, required: bool = True, longest: int = 2000) -> str:
+def _text(data: dict, name: str, problems: list[str], *, required: bool = True, longest: int = 2000,
+          where: str = "") -> str:
     value = data.get(name, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
-        problems.append(f"{name}: must be text")
+        problems.append(f"{where}{name}: must be text")
         return ""
     value = value.strip()
     if required and not value:
-        problems.append(f"{name}: is required")
+        problems.append(f"{where}{name}: is required")
     elif len(value) > longest:
-        problems.append(f"{name}: is longer than {longest} characters")
+        problems.append(f"{where}{name}: is longer than {longest} characters")
     return value
+
+
+def _unknown(data: dict, part: str, where: str, problems: list[str]) -> None:
+    extra = sorted(str(name) for name in data if name not in FIELDS[part])
+    if extra:
+        problems.append(f"{where or 'the file'}: unknown field{'s' if len(extra) > 1 else ''} "
+                        f"{', '.join(map(repr, extra))} (allowed: {', '.join(sorted(FIELDS[part]))})")
 
 
 def _whole(value: Any) -> bool:
@@ -140,6 +168,7 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
     if not isinstance(data, dict):
         raise DefinitionError(["the file must hold one JSON object"])
     problems: list[str] = []
+    _unknown(data, "", "", problems)
     if data.get("format") != FORMAT:
         problems.append(f"format: must be {FORMAT!r}")
     key = data.get("key")
@@ -162,6 +191,7 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
     if not isinstance(scale, dict):
         problems.append("scale: an object with min, max and labels")
     else:
+        _unknown(scale, "scale", "scale", problems)
         low, high = scale.get("min"), scale.get("max")
         if not (_whole(low) and _whole(high) and 0 <= low < high <= low + 10):
             problems.append("scale: min and max are whole numbers, 0 or more, max above min, at most 11 points")
@@ -191,6 +221,7 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
         if not isinstance(raw, dict):
             problems.append(f"{where}: an object with id and text")
             continue
+        _unknown(raw, "item", where, problems)
         item_id = raw.get("id")
         if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id):
             problems.append(f"{where}.id: a lower-case letter, then letters, digits or _ (up to 40)")
@@ -198,9 +229,7 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
         if item_id in seen:
             problems.append(f"{where}.id: {item_id!r} is used twice")
         seen.add(item_id)
-        text = _text(raw, "text", problems, longest=300)
-        if not text:
-            problems[-1] = f"{where}.{problems[-1]}"
+        text = _text(raw, "text", problems, longest=300, where=f"{where}.")
         reverse = raw.get("reverse", False)
         if not isinstance(reverse, bool):
             problems.append(f"{where}.reverse: true or false")
@@ -218,6 +247,7 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
         if not isinstance(raw, dict):
             problems.append(f"{where}: an object with id, label and items")
             continue
+        _unknown(raw, "subscale", where, problems)
         sub_id = raw.get("id")
         if not isinstance(sub_id, str) or not ITEM_ID.fullmatch(sub_id):
             problems.append(f"{where}.id: a lower-case letter, then letters, digits or _ (up to 40)")
@@ -239,9 +269,10 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
         if len(set(members)) != len(members):
             problems.append(f"{where}.items: an item is listed twice")
         scoring = raw.get("score", "mean")
+        ranged = bool(high and members)  # the score's range is known, so bands can be checked against it
         if scoring not in SCORING:
             problems.append(f"{where}.score: 'sum' or 'mean'")
-            scoring = "mean"
+            scoring, ranged = "mean", False
         better = raw.get("higher_is_better", True)
         if not isinstance(better, bool):
             problems.append(f"{where}.higher_is_better: true or false")
@@ -252,16 +283,25 @@ def check(data: Any) -> Definition:  # noqa: C901 (one pass over the format, in 
             problems.append(f"{where}.bands: a list of bands")
             raw_bands = []
         lowest_possible = low * (len(members) if scoring == "sum" else 1)
+        highest_possible = high * (len(members) if scoring == "sum" else 1)
         for m, band in enumerate(raw_bands, start=1):
             if (not isinstance(band, dict) or not isinstance(band.get("label"), str) or not band["label"].strip()
                     or not _number(band.get("from"))):
                 problems.append(f"{where}.bands[{m}]: an object with a label and the lowest score, from")
                 continue
+            _unknown(band, "band", f"{where}.bands[{m}]", problems)
+            if len(band["label"].strip()) > 60:
+                problems.append(f"{where}.bands[{m}].label: is longer than 60 characters")
             if bands and band["from"] <= bands[-1].lowest:
                 problems.append(f"{where}.bands[{m}].from: must be above the band before it")
-            bands.append(Band(band["label"].strip()[:60], float(band["from"])))
-        if bands and bands[0].lowest > lowest_possible:
+            elif ranged and band["from"] > highest_possible:
+                problems.append(f"{where}.bands[{m}].from: must be at most the highest possible score, "
+                                f"{highest_possible}")
+            bands.append(Band(band["label"].strip(), float(band["from"])))
+        if bands and ranged and bands[0].lowest > lowest_possible:
             problems.append(f"{where}.bands[1].from: must be at most the lowest possible score, {lowest_possible}")
+        if len({b.label for b in bands}) != len(bands):
+            problems.append(f"{where}.bands: two bands have the same label")
         subscales.append(Subscale(sub_id, label.strip(), tuple(members), scoring, better, tuple(bands)))
     unused = [item.id for item in items if not any(item.id in s.items for s in subscales)]
     if unused and subscales:
