@@ -48,7 +48,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per room: importing a feature also adds its API routes, imports and commands."""
     import programme.imports  # noqa: F401  (registers the sessions import)
-    import reports.api  # noqa: F401  (adds /api/v1/metrics to the API blueprint)
+    import reports.api  # noqa: F401  (adds /api/v1/metrics and /api/v1/outcomes to the API blueprint)
+    import reports.evaluation  # noqa: F401  (adds /evaluation/report to the reports blueprint)
+    import reports.outcomes_views  # noqa: F401  (adds /outcomes to the reports blueprint)
     import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
     from programme.debriefs import bp as debriefs_bp
     from programme.evaluation import bp as evaluation_bp
@@ -71,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Every command registered with ``rosters.cli.command`` (each module adds its own when imported)."""
     import programme.demo  # noqa: F401
+    import programme.evaluation.pulse_reminders  # noqa: F401  (send-pulse-reminders)
     import reports.bench  # noqa: F401
     import reports.cli  # noqa: F401
     import reports.synthetic  # noqa: F401

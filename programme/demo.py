@@ -15,6 +15,7 @@ from programme.debriefs.asking import DebriefAsk, request_debrief
 from programme.debriefs.chairs import Arrangement, arrange_session
 from programme.debriefs.log import SessionLog, log_session
 from programme.debriefs.triage import accept_request
+from programme.evaluation.demo import seed_evaluation_demo
 from programme.learning.operations import add_learning_point, advance_learning_point
 from programme.models import DebriefRequest, Pattern, SupervisionSeries
 from programme.supervision.facilitators import suggest_facilitators
@@ -66,6 +67,8 @@ DEMO_SIGN_INS = [
     ("member", f"member@{DOMAIN}", "Mel Member", "Assessment Team 1"),
 ]
 DEMO_PASSWORD = "wellbeing-demo"  # noqa: S105 (printed for the demo; not a real account)
+# Two teams lost their facilitator for a few months, so the figures have team-months without supervision.
+PAUSED_TEAMS = (6, 13, 17)
 CATEGORY_WEIGHTS = [("murder", 2), ("abuse", 5), ("serious_violence", 4), ("threat_to_worker", 6), ("other", 5)]
 
 
@@ -141,6 +144,9 @@ def build_demo(today: dt.date, seed: int = 20240601) -> dict[str, bytes]:
         day = first
         number = 0
         while day < today:  # history only: the future comes from each team's series
+            if team_index in PAUSED_TEAMS and 120 <= (today - day).days <= 330:
+                day += dt.timedelta(days=28)  # no facilitator for a few months: supervision paused
+                continue
             number += 1
             ref = f"demo-sup-{team_index:02d}-{number:03d}"
             if rng.random() < 0.07:
@@ -283,7 +289,8 @@ def plan_demo_debriefs(today: dt.date) -> int:
 @command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Load a demo programme (about 20 teams, 16 months of sessions) and print demo sign-ins."""
+    """Load a demo programme (about 20 teams, 16 months of sessions, made-up HR figures, feedback and a
+    wellbeing pulse) and print demo sign-ins."""
     files = build_demo(today_uk())
     for kind in ("teams", "people", "training", "sessions"):
         try:
@@ -298,6 +305,9 @@ def seed_demo() -> None:
     db.session.commit()
     click.echo(f"series: {len(series)} added, with the next six months of sessions")
     click.echo(f"debrief requests: {plan_demo_debriefs(today_uk())} added")
+    db.session.commit()
+    for line in seed_evaluation_demo(today_uk(), find_person(f"lead@{DOMAIN}")):
+        click.echo(line)
     db.session.commit()
     click.echo(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
     for role, email, _name, _team in DEMO_SIGN_INS:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.evaluation.models import Pulse, Questionnaire
+from programme.evaluation.pulses import create_pulse
+from programme.evaluation.uploads import upload_questionnaire
 from programme.models import Booking, DebriefRequest, ProgrammeSession, SupervisionSeries
 from programme.supervision.places import book_place
 from programme.supervision.series import SeriesRequest, create_series
@@ -132,3 +136,20 @@ def make_debrief_request(member: Person | None = None, **fields) -> DebriefReque
     fields.setdefault("incident_category", "serious_violence")
     fields.setdefault("preferred_format", "group")
     return request_debrief(member, DebriefAsk(**fields))
+
+
+EXAMPLE_QUESTIONNAIRE = Path(__file__).resolve().parent / "programme" / "evaluation" / "data" / "work-wellbeing-test.json"
+
+
+def make_questionnaire(path: Path = EXAMPLE_QUESTIONNAIRE) -> Questionnaire:
+    """A questionnaire uploaded as a lead would (the test-only example by default)."""
+    return upload_questionnaire(path.read_bytes()).questionnaire
+
+
+def make_pulse(*, teams: list[Team], by: Person | None = None, **fields) -> Pulse:
+    """A pulse created as a lead would (opening today unless told), for the example questionnaire."""
+    questionnaire = fields.pop("questionnaire", None) or make_questionnaire()
+    pulse, _links = create_pulse(fields.get("title", "Spring wellbeing pulse"), questionnaire.id,
+                                 [team.id for team in teams], fields.get("opens_on", today_uk()),
+                                 fields.get("days", 14), by or make_person(role="lead"))
+    return pulse

@@ -28,6 +28,7 @@ from tests.factories import (
     make_booking,
     make_debrief_request,
     make_person,
+    make_pulse,
     make_series,
     make_session,
     make_team,
@@ -56,6 +57,8 @@ class World:
     unchaired: DebriefRequest
     point: Any
     tokens: dict[str, str] = field(default_factory=dict)
+    questionnaire: Any = None  # an uploaded questionnaire (the test-only example)
+    pulse: Any = None  # a pulse of it for the north team, not open yet
 
 
 def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -86,6 +89,12 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
         "privacy.person_hold": lambda: {"person_id": world.stranger.id},
         "privacy.debrief_hold": lambda: {"request_id": world.chaired.id},
         "api.create_booking": lambda: {"slot_id": world.north_session.id},
+        "api.pulse_results_api": lambda: {"pulse_id": world.pulse.id},
+        "evaluation.show_questionnaire": lambda: {"questionnaire_id": world.questionnaire.id},
+        "evaluation.retire": lambda: {"questionnaire_id": world.questionnaire.id},
+        "evaluation.show_pulse": lambda: {"pulse_id": world.pulse.id},
+        "evaluation.cancel": lambda: {"pulse_id": world.pulse.id},
+        "evaluation.respond": lambda: {"token": "not-a-real-link"},
         "api.delete_booking": lambda: {"booking_id": world.my_booking.id},
     }
 
@@ -130,9 +139,12 @@ def build_world() -> World:
     point = add_learning_point("Handover notes help after out-of-hours incidents", "", people["lead"])
     tokens = {role: create_token(person.email) for role, person in people.items()}
     tokens["stranger"] = create_token(stranger.email)
+    pulse = make_pulse(teams=[north], opens_on=today + dt.timedelta(days=30), by=people["lead"])
+    questionnaire = pulse.questionnaire
     db.session.commit()
     return World(north, south, people, stranger, other_facilitator, series, north_session, south_session,
-                 others_session, debrief_session, my_booking, strangers_booking, chaired, unchaired, point, tokens)
+                 others_session, debrief_session, my_booking, strangers_booking, chaired, unchaired, point, tokens,
+                 questionnaire, pulse)
 
 
 def signed_in(app: Flask, world: World, role: str) -> FlaskClient:

@@ -88,6 +88,23 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("learning.new_point", "POST"): by_role(302, 403, 403, 403, 400),
     ("learning.export_csv", "GET"): LEADS,
     ("learning.advance", "POST"): by_role(302, 403, 403, 403, 302),  # one button: draft -> approved
+    # Questionnaires and wellbeing pulses: leads. The pulse is one that has not opened yet.
+    ("evaluation.questionnaires", "GET"): LEADS,
+    ("evaluation.questionnaires", "POST"): by_role(302, 403, 403, 403, 400),  # no file: the form with its error
+    ("evaluation.show_questionnaire", "GET"): LEADS,
+    ("evaluation.retire", "POST"): by_role(302, 403, 403, 403, 302),  # one button, back to the questionnaire
+    ("evaluation.list_pulses", "GET"): LEADS,
+    ("evaluation.new_pulse", "GET"): LEADS,
+    ("evaluation.new_pulse", "POST"): by_role(302, 403, 403, 403, 400),
+    ("evaluation.show_pulse", "GET"): LEADS,
+    ("evaluation.cancel", "POST"): by_role(302, 403, 403, 403, 302),  # one button, back to the results
+    # Feedback after sessions: the summary and its CSV for leads; the answer page needs no sign-in (the
+    # link is the invitation), and an unknown link is "not valid" (404) for everyone.
+    ("evaluation.overview", "GET"): LEADS,
+    ("evaluation.feedback", "GET"): LEADS,
+    ("evaluation.feedback_csv", "GET"): LEADS,
+    ("evaluation.respond", "GET"): by_role(404, 404, 404, 404, 404),
+    ("evaluation.respond", "POST"): by_role(404, 404, 404, 404, 404),
     # Rosters and import: leads.
     ("rosters.teams", "GET"): LEADS,
     ("rosters.people", "GET"): LEADS,
@@ -107,7 +124,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("privacy.debrief_hold", "POST"): by_role(302, 403, 403, 403, 302),
     # Dashboard: leads, and managers for their own team; exports and the board report: leads.
     ("reports.dashboard", "GET"): LEADS_AND_MANAGERS,
+    ("reports.outcomes", "GET"): LEADS_AND_MANAGERS,  # managers: their own team, small numbers hidden
     ("reports.board_report", "GET"): LEADS,
+    ("reports.evaluation_report", "GET"): LEADS,
+    ("reports.evaluation_report_xlsx", "GET"): LEADS,
     ("reports.export", "GET"): LEADS,
     # Supervision series: leads.
     ("supervision.list_series", "GET"): LEADS,
@@ -126,6 +146,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("supervision.take_register", "POST"): by_role(302, 403, 403, 200, 200),  # not started: the page, nothing stored
     # The JSON API authenticates by bearer token only.
     ("api.metrics", "GET"): API_NO_TOKEN,
+    ("api.feedback", "GET"): API_NO_TOKEN,
+    ("api.pulse_results_api", "GET"): API_NO_TOKEN,
+    ("api.outcomes", "GET"): API_NO_TOKEN,
     ("api.list_slots", "GET"): API_NO_TOKEN,
     ("api.create_booking", "POST"): API_NO_TOKEN,
     ("api.delete_booking", "DELETE"): API_NO_TOKEN,
@@ -376,6 +399,8 @@ def test_api_by_token_and_role(app: Flask, world: World):
     expected_metrics = by_role(401, 403, 403, 403, 200)
     for role in ROLES:
         assert api(app, world, role, "GET", f"/metrics?start={start}&end={end}").status_code == expected_metrics[role]
+        assert api(app, world, role, "GET", f"/feedback?start={start}&end={end}").status_code == expected_metrics[role]
+        assert api(app, world, role, "GET", f"/outcomes?start={start}&end={end}").status_code == expected_metrics[role]
         assert api(app, world, role, "GET", "/slots").status_code == (401 if role == "anonymous" else 200)
     assert api(app, world, "anonymous", "GET", "/openapi.json").status_code == 200
     bad = app.test_client().get("/api/v1/slots", headers={"Authorization": "Bearer not-a-token"})
