@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from reports.metrics import PeriodError, metrics_for_period, parse_period
 from reports.outcomes import outcomes_for_period
-from rosters.api import OPENAPI, bp, error_response
+from rosters.api import OPENAPI, bp, period_report
 from rosters.auth import api_error, token_required
 from rosters.models import Role
 
@@ -56,24 +56,8 @@ OPENAPI["components"]["schemas"]["Metrics"] = {
         "sessions_cancelled": _count,
     },
 }
-OPENAPI["paths"]["/metrics"] = {
-    "get": {
-        "summary": "Programme figures for an inclusive period",
-        "parameters": [
-            {"name": "start", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-            {"name": "end", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-        ],
-        "responses": {
-            "200": {
-                "description": "The figures",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Metrics"}}},
-            },
-            "400": error_response("Missing, malformed or reversed dates"),
-            "401": error_response("No or bad token"),
-            "403": error_response("Only programme leads may read figures"),
-        },
-    }
-}
+OPENAPI["paths"]["/metrics"] = period_report(
+    "Programme figures for an inclusive period", "The figures", "Metrics", "Only programme leads may read figures")
 
 
 @bp.get("/outcomes")
@@ -107,21 +91,7 @@ OPENAPI["components"]["schemas"]["Outcomes"] = {
         "turnover_pct_year_unsupported": _rate,
     },
 }
-OPENAPI["paths"]["/outcomes"] = {
-    "get": {
-        "summary": "Sickness and turnover in team-months with and without regular supervision",
-        "parameters": [
-            {"name": "start", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-            {"name": "end", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-        ],
-        "responses": {
-            "200": {
-                "description": "The figures for every month from the month of start to the month of end",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcomes"}}},
-            },
-            "400": error_response("Missing, malformed or reversed dates"),
-            "401": error_response("No or bad token"),
-            "403": error_response("Only programme leads may read figures"),
-        },
-    }
-}
+OPENAPI["paths"]["/outcomes"] = period_report(
+    "Sickness and turnover in team-months with and without regular supervision",
+    "The figures for every month from the month of start to the month of end", "Outcomes",
+    "Only programme leads may read figures")

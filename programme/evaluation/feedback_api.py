@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from programme.evaluation.summary import feedback_summary
 from rosters.actions import api_error
-from rosters.api import OPENAPI, bp, error_response
+from rosters.api import OPENAPI, bp, period_report
 from rosters.auth import token_required
 from rosters.bounds import parse_iso_date
 from rosters.models import Role
@@ -71,19 +71,6 @@ OPENAPI["components"]["schemas"]["FeedbackSummary"] = {
                      "description": "from shown teams only, without team or month, alphabetical"},
     },
 }
-OPENAPI["paths"]["/feedback"] = {
-    "get": {
-        "summary": "Anonymous feedback after sessions for the whole months of a period, small groups hidden",
-        "parameters": [
-            {"name": "start", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-            {"name": "end", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-        ],
-        "responses": {
-            "200": {"description": "The summary",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackSummary"}}}},
-            "400": error_response("Missing, malformed or reversed dates"),
-            "401": error_response("No or bad token"),
-            "403": error_response("Only programme leads may read feedback"),
-        },
-    }
-}
+OPENAPI["paths"]["/feedback"] = period_report(
+    "Anonymous feedback after sessions for the whole months of a period, small groups hidden", "The summary",
+    "FeedbackSummary", "Only programme leads may read feedback")
