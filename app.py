@@ -29,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     from rosters.web import (
         register_error_pages,
         register_input_guard,
+        register_log_filters,
         register_security_headers,
         register_templates,
         register_url_converters,
@@ -43,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     register_templates(app)
     register_security_headers(app)
     register_error_pages(app)
+    register_log_filters(app)
 
 
 def register_blueprints(app: Flask) -> None:

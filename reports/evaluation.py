@@ -22,7 +22,7 @@ from programme.models import Attendance, Booking, Kind, ProgrammeSession, Status
 from reports.exports import XLSX, workbook
 from reports.figures import suppress_value
 from reports.metrics import metrics_for_period
-from reports.outcome_figures import hide_small
+from reports.outcome_figures import hide_small, hide_together
 from reports.outcomes import outcomes_summary
 from reports.views import bp, read_filters
 from rosters import audit
@@ -201,8 +201,8 @@ def _outcomes(start: dt.date, end: dt.date) -> Section:
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     summary = outcomes_summary(start, end)
     rows = []
-    for key, label in OUTCOME_GROUPS.items():
-        stats = hide_small(summary["groups"][key], threshold)
+    shown = hide_together([hide_small(summary["groups"][key], threshold) for key in OUTCOME_GROUPS])
+    for (_key, label), stats in zip(OUTCOME_GROUPS.items(), shown, strict=True):
         rows.append({"group": label, "team_months": stats["team_months"], "fte_months": round(stats["fte_months"], 1),
                      "sickness_days": stats["sickness_days"], "days_lost_per_fte_year": stats["days_lost_per_fte_year"],
                      "days_lost_interval": _interval(stats["days_lost_interval"]), "leavers": stats["leavers"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -185,6 +186,33 @@ def register_security_headers(app: Flask) -> None:
             # Pages carry personal data: never keep them in shared or browser caches.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+# Addresses that carry a secret: a single-use answer link, a personal calendar feed.
+SECRET_IN_PATH = re.compile(r"(/respond/|/calendar/feed/)[^\s?\"/]+")
+
+
+def hide_secret_paths(text: str) -> str:
+    return SECRET_IN_PATH.sub(r"\1[hidden]", text)
+
+
+class SecretPathFilter(logging.Filter):
+    """Blank the secret in request lines (the development server's access log, or any handler's), so a
+    log never holds a link that names who answered a questionnaire or opens someone's calendar."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = hide_secret_paths(message)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        return True
+
+
+def register_log_filters(app: Flask) -> None:
+    for name in ("werkzeug", "gunicorn.access", app.logger.name):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SecretPathFilter) for f in logger.filters):
+            logger.addFilter(SecretPathFilter())
 
 
 def register_error_pages(app: Flask) -> None:

@@ -163,6 +163,7 @@ def answer(secret: str, given: dict[str, str | None], comment: str | None = None
     if used.rowcount != 1:
         raise LinkRefused(USED, 410)
     set_committed_value(invitation, "answered", True)  # the statement above bypassed the loaded object
+    stamp_group(invitation)
     session_kind = None
     if invitation.session_id is not None:
         session_kind = db.session.get(ProgrammeSession, invitation.session_id).kind
@@ -180,6 +181,22 @@ def answer(secret: str, given: dict[str, str | None], comment: str | None = None
     db.session.add(response)
     db.session.flush()
     return response
+
+
+def stamp_group(invitation: SurveyInvitation) -> None:
+    """Rewrite every invitation of the answer's group (the session, or the pulse's team) in this transaction.
+
+    PostgreSQL stamps each row a transaction writes with that transaction's id (``xmin``). The response
+    and the one invitation marked answered would share it, and someone reading the tables could join
+    them. Rewritten together, the whole group shares the response's stamp, so it names the group that
+    the response already names (its session kind and team), never the person.
+    """
+    if invitation.session_id is not None:
+        group = SurveyInvitation.session_id == invitation.session_id
+    else:
+        group = (SurveyInvitation.pulse_id == invitation.pulse_id) & (SurveyInvitation.team_id == invitation.team_id)
+    db.session.execute(update(SurveyInvitation).where(group).values(answered=SurveyInvitation.answered)
+                       .execution_options(synchronize_session=False))
 
 
 def withdraw_session_invitations(session_id: int, keep_person_ids: set[int]) -> int:

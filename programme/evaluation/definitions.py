@@ -130,6 +130,8 @@ def parse(text: str | bytes) -> Any:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DefinitionError([f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from None
+    except RecursionError:
+        raise DefinitionError(["the file nests lists or objects too deeply to be a questionnaire"]) from None
     return data
 
 

@@ -2,7 +2,9 @@
 time, every score hidden for groups smaller than ``SUPPRESSION_THRESHOLD`` (``scores.breakdown``).
 
 ``pulse_results(pulse, team_ids=None)`` is what the results page, the API and the evaluation report
-read; its shape is in docs/questionnaires.md ("Results"). Services are suppressed against the overall
+read; its shape is in docs/questionnaires.md ("Results"). A team with fewer answers than the threshold
+counts in no score at all (its invitations and answers are still counted). Services are suppressed
+against the overall
 figure, and each service's teams against that service's figure, so no hidden group can be worked out
 by subtracting shown ones.
 """
@@ -32,7 +34,12 @@ def _responses(pulse_id: int, team_ids: list[int] | None) -> list[tuple[int | No
     query = db.select(SurveyResponse.team_id, SurveyResponse.scores).where(SurveyResponse.pulse_id == pulse_id)
     if team_ids is not None:
         query = query.where(SurveyResponse.team_id.in_(team_ids))
-    return [(team_id, json.loads(scores)) for team_id, scores in db.session.execute(query)]
+    rows = [(team_id, json.loads(scores)) for team_id, scores in db.session.execute(query)]
+    # A team's answers to one pulse count only when there are enough of them: a smaller team counts in
+    # no figure, not even the overall one, so nothing can be subtracted to find it.
+    sizes = Counter(team_id for team_id, _ in rows)
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    return [(team_id, scores) for team_id, scores in rows if sizes[team_id] >= threshold]
 
 
 def _invited(pulse_id: int, team_ids: list[int] | None) -> dict[int | None, tuple[int, int]]:

@@ -1,14 +1,19 @@
 """What the feedback after sessions adds up to, for leads, with every small group hidden.
 
-Answers keep only their month, so a period is whole calendar months. The figures are the answers in the
-period all together, then by kind of session, by quarter, by service and by team. A group shows its
-number of answers, each statement's mean on the 1 to 5 scale and the share agreeing (4 or 5) only when
-at least ``SUPPRESSION_THRESHOLD`` people answered; otherwise it says "hidden". Because every breakdown
-adds up to the total, and a service's teams add up to the service, more groups are hidden where one
-could otherwise be worked out by subtraction (``scores.protect``), until the hidden ones together hold
-nothing or enough answers. Response rates (links answered out of links sent, by the session's date)
-are shown beside a group only when its scores are. Comments come only from teams whose scores are shown,
-without team or month, in alphabetical order so that their order says nothing.
+Answers keep only their month, and a period is read as whole calendar quarters. A team's answers
+about one kind of session in one quarter (a cell) count only when there are at least
+``SUPPRESSION_THRESHOLD`` of them; a smaller cell counts nowhere, not even in totals, so no two views
+can be subtracted to reveal it.
+
+The figures are the answers in the period all together, then by kind of session, by quarter, by
+service and by team. A group shows its number of answers, each statement's mean on the 1 to 5 scale
+and the share agreeing (4 or 5) only when at least ``SUPPRESSION_THRESHOLD`` people answered;
+otherwise it says "hidden". Because every breakdown adds up to the total, and a service's teams add up
+to the service, more groups are hidden where one could otherwise be worked out by subtraction
+(``scores.protect``), until the hidden ones together hold nothing or enough answers. Response rates
+(links answered out of links sent, by the session's date) are shown beside a group only when its
+scores are. Comments come only from teams whose scores are shown, without team or month, in
+alphabetical order so that their order says nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +57,16 @@ def quarter_of(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def quarter_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole calendar quarters a period covers: the first day of ``start``'s to the last of ``end``'s."""
+    return quarter_of(start), quarter_of(end) + relativedelta(months=3) - dt.timedelta(days=1)
+
+
+def last_twelve_months(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The twelve calendar months up to and including the one ``today`` is in."""
+    return today.replace(day=1) - relativedelta(months=11), today
+
+
 def quarter_label(first: dt.date) -> str:
     last = first + relativedelta(months=2)
     return f"{first:%B} to {last:%B %Y}"
@@ -82,7 +97,11 @@ KEYS: dict[str, Callable[[Any], Hashable]] = {
 }
 
 
-def _load(first: dt.date, last: dt.date, team_ids: list[int] | None
+def _cell(row: _Answer | _Link) -> tuple[dt.date, int, str]:
+    return row.quarter, row.team_id, row.kind
+
+
+def _load(first: dt.date, last: dt.date, team_ids: list[int] | None, threshold: int
           ) -> tuple[list[_Answer], list[_Link], dict[int, Team]]:
     r = SurveyResponse
     answers_query = (select(r.session_kind, r.month, r.team_id, r.scores, r.comment, Team.service)
@@ -100,6 +119,13 @@ def _load(first: dt.date, last: dt.date, team_ids: list[int] | None
                for kind, month, team_id, scores, comment, service in db.session.execute(answers_query)]
     links = [_Link(kind, quarter_of(day), service or NO_SERVICE, team_id, answered)
              for kind, day, team_id, answered, service in db.session.execute(links_query)]
+    # The smallest unit ever counted is a cell: one team's answers about one kind of session in one
+    # quarter. A cell with too few answers counts nowhere, not even in totals, so no two views (two
+    # periods, a total and its breakdown) differ by fewer than the threshold's worth of answers.
+    cells = _counts(answers, _cell)
+    kept = {cell for cell, n in cells.items() if n >= threshold}
+    answers = [a for a in answers if _cell(a) in kept]
+    links = [link for link in links if _cell(link) in kept]
     wanted = {a.team_id for a in answers} | {link.team_id for link in links}
     teams = {t.id: t for t in db.session.scalars(select(Team).where(Team.id.in_(wanted)))} if wanted else {}
     return answers, links, teams
@@ -159,11 +185,11 @@ def _group(key: Hashable, label: str, members: list[_Answer], links: list[_Link]
 
 def feedback_summary(start: dt.date, end: dt.date, team_ids: list[int] | None = None, *,
                      comments: bool = False) -> dict[str, Any]:
-    """Session feedback for the whole months from ``start`` to ``end``, small groups hidden.
+    """Session feedback for the whole quarters from ``start``'s to ``end``'s, small groups hidden.
 
     ``team_ids`` narrows it to some teams (None: every team). The result (JSON-ready but for nothing)::
 
-        {"period": {"start": "2025-07-01", "end": "2026-06-30"},   # whole months
+        {"period": {"start": "2025-07-01", "end": "2026-06-30"},   # whole quarters
          "threshold": 5,
          "questionnaire": {"key": "session-feedback", "title": ..., "attribution": ...},
          "statements": [{"id": "safety", "label": "Felt safe to share"}, ...],   # subscales, in order
@@ -181,8 +207,8 @@ def feedback_summary(start: dt.date, end: dt.date, team_ids: list[int] | None = 
     threshold = int(current_app.config["SUPPRESSION_THRESHOLD"])
     definition = built_in(SESSION_FEEDBACK_KEY)
     subscales = [s.id for s in definition.subscales]
-    first, last = month_span(start, end)
-    answers, links, teams = _load(first, last, team_ids)
+    first, last = quarter_span(start, end)
+    answers, links, teams = _load(first, last, team_ids, threshold)
     total_shown, hidden = _hidden_groups(answers, threshold)
     agree_from = definition.scale_max - 1
     labels: dict[str, Callable[[Hashable], str]] = {

@@ -119,3 +119,14 @@ def test_planted_string_never_reaches_the_logs(every_log, make_app):
     assert "E-mail not sent (no MAIL_SERVER): 'A debrief request is waiting'" in logs
     assert PLANTED not in logs
     assert ADDRESS_PART not in logs  # nor the e-mail address tried at sign-in
+
+
+def test_request_lines_never_hold_an_answer_link_or_a_feed_secret(app, caplog):
+    """The development server (and gunicorn's access log, when turned on) logs each request's path; the
+    secret in an answer link or a calendar feed's address is blanked first."""
+    caplog.set_level(logging.INFO)
+    logging.getLogger("werkzeug").info('%s - - "%s" %s -', "127.0.0.1", "POST /respond/s3cr3t-Token_x HTTP/1.1", 200)
+    logging.getLogger("gunicorn.access").info('"GET /calendar/feed/AbCdEf123.ics HTTP/1.1" 200')
+    logged = caplog.text
+    assert "s3cr3t-Token_x" not in logged and "AbCdEf123" not in logged
+    assert "/respond/[hidden]" in logged and "/calendar/feed/[hidden]" in logged

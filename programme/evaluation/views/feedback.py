@@ -15,7 +15,7 @@ from typing import Any
 from flask import Response, render_template, request
 
 from programme.evaluation.blueprint import bp
-from programme.evaluation.summary import BREAKDOWNS, feedback_summary, last_whole_months, month_span
+from programme.evaluation.summary import BREAKDOWNS, feedback_summary, last_twelve_months, quarter_span
 from programme.learning.views import spreadsheet_safe
 from rosters import audit
 from rosters.auth import role_required
@@ -58,16 +58,18 @@ def _month_arg(name: str, label: str) -> tuple[dt.date | None, str | None]:
 
 
 def read_period() -> Period:
-    """The whole months asked for; the last 12 whole months when not asked, or when asked wrongly."""
-    default_start, default_end = last_whole_months(today_uk())
+    """The whole quarters asked for; the quarters of the last 12 months when not asked, or asked wrongly."""
+    default_start, default_end = quarter_span(*last_twelve_months(today_uk()))
     start, start_error = _month_arg("start", "first")
     end, end_error = _month_arg("end", "last")
-    start, end = month_span(start or default_start, end or default_end)
+    start, end = start or default_start, end or default_end
+    reversed_ = end < start
+    start, end = quarter_span(start, end)
     period = Period(start, end)
     for name, error in (("start", start_error), ("end", end_error)):
         if error:
             period.errors[name] = error
-    if not period.errors and end < start:
+    if not period.errors and reversed_:
         period.errors["end"] = "The last month must be the same as or after the first month"
     if not period.errors and end.year - start.year > LONGEST_YEARS:
         period.errors["end"] = f"Choose a period of {LONGEST_YEARS} years or less"

@@ -151,3 +151,9 @@ def test_optional_fields_have_their_defaults():
     definition = check(data)
     assert all(s.scoring == "mean" and s.higher_is_better and not s.bands for s in definition.subscales)
     assert definition.comment == ""
+
+
+def test_a_file_nested_too_deeply_is_refused_with_a_reason():
+    with pytest.raises(DefinitionError) as refused:
+        load(b"[" * 100_000 + b"]" * 100_000)
+    assert refused.value.problems == ["the file nests lists or objects too deeply to be a questionnaire"]

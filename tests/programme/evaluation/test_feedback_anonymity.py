@@ -12,7 +12,7 @@ from sqlalchemy import DateTime, func, inspect, select
 from programme.evaluation.models import SurveyInvitation, SurveyResponse
 from rosters.extensions import db
 from rosters.models import AuditEvent, Person
-from tests.factories import make_facilitator, make_person, make_team
+from tests.factories import make_facilitator, make_person, make_session, make_team
 from tests.programme.evaluation.feedback_data import ALL_FIVES, links_in, register_form, started_session
 
 PERSONAL_TABLES = {"people", "survey_invitations", "programme_sessions", "bookings", "debrief_requests",
@@ -140,3 +140,28 @@ def test_every_table_that_points_at_a_person_in_evaluation_is_handled_by_erasure
                 if fk.column.table is people:
                     model = {"survey_invitations": "SurveyInvitation", "pulses": "Pulse"}[table.name]
                     assert f"{model}.{fk.parent.name}" in source, f"{table.name}.{fk.parent.name}"
+
+
+def test_the_database_stamp_of_an_answer_names_its_group_not_its_author(app):
+    """PostgreSQL stamps rows with the id of the transaction that wrote them (``xmin``); an answer's stamp
+    must be shared by every invitation of its session, not by the author's invitation alone."""
+    from programme.evaluation.answers import answer, invite, session_feedback_questionnaire
+    from rosters.clock import today_uk
+
+    team = make_team()
+    session = make_session(team=team, kind="supervision", status="delivered", attendees=3)
+    questionnaire = session_feedback_questionnaire()
+    secrets = [invite(make_person(team=team), questionnaire, expires_on=today_uk() + dt.timedelta(days=5),
+                      session=session, team_id=team.id)[1] for _ in range(3)]
+    db.session.commit()
+    for secret in secrets[:2]:
+        answer(secret, dict.fromkeys(["safe", "reflect", "lighter", "recommend"], "4"))
+        db.session.commit()
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("xmin is PostgreSQL's")
+    with db.engine.connect() as connection:
+        stamps = connection.exec_driver_sql("SELECT xmin::text FROM survey_responses").scalars().all()
+        for stamp in stamps:
+            sharing = connection.exec_driver_sql(
+                "SELECT count(*) FROM survey_invitations WHERE xmin::text = %s", (stamp,)).scalar_one()
+            assert sharing in (0, 3)  # the whole session's links, or none

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from programme.evaluation.scores import protect
-from programme.evaluation.summary import feedback_summary, last_whole_months, month_span
+from programme.evaluation.summary import feedback_summary, last_twelve_months, month_span, quarter_span
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import ApiToken, hash_secret
@@ -49,30 +49,47 @@ def test_a_group_below_the_threshold_shows_no_scores_anywhere(client, auth, sett
     answered_session(small, [1, 1], comments=["Secret small-team remark"])
     db.session.commit()
     summary = feedback_summary(**{k: dt.date.fromisoformat(v) for k, v in period().items()}, comments=True)
-    assert summary["overall"]["shown"] and summary["overall"]["answers"] == 6
+    # Small Team's 2 answers (< 3) form a cell too small to count: they are in no figure at all, not even
+    # the total, so nothing can be subtracted to find them.
+    assert summary["overall"]["shown"] and summary["overall"]["answers"] == 4
     teams = {g["label"]: g for g in summary["by_team"]}
-    # Small Team has 2 (< 3): hidden; with the total shown, Big Team would give it away, so it is hidden too.
-    assert not teams["Small Team"]["shown"] and teams["Small Team"]["means"] == {}
-    assert not teams["Big Team"]["shown"]
-    assert summary["comments"] == []  # no team shown: no comments
+    assert "Small Team" not in teams and teams["Big Team"]["answers"] == 4
+    assert summary["comments"] == ["Calm space", "Felt heard"]
     by_kind = {g["key"]: g for g in summary["by_kind"]}
-    assert by_kind["supervision"]["answers"] == 6 and by_kind["supervision"]["links_sent"] == 6
+    assert by_kind["supervision"]["answers"] == 4 and by_kind["supervision"]["links_sent"] == 4
     assert by_kind["supervision"]["response_rate_pct"] == 100
 
     auth.login("lead@example.org")
     page = text(client.get("/evaluation/feedback", query_string=period()))
-    assert "Hidden: too few answers" in page and "Secret small-team remark" not in page
-    assert "1.0" not in page  # Small Team's mean appears nowhere
+    assert "count only once there are at least 3" in page and "Secret small-team remark" not in page
+    assert "1.0" not in page and "Small Team" not in page
     csv = client.get("/evaluation/feedback.csv", query_string=period())
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     frame = pd.read_csv(io.BytesIO(csv.data), encoding="utf-8-sig")
-    small_row = frame[frame["group"] == "Small Team"].iloc[0]
-    assert (small_row.drop(["breakdown", "group"]) == "hidden").all()
+    assert "Small Team" not in set(frame["group"])
     assert "Secret small-team remark" not in csv.get_data(as_text=True)
     body = api(client, LEAD_TOKEN, **period()).get_json()
-    small_api = next(g for g in body["by_team"] if g["label"] == "Small Team")
-    assert small_api["shown"] is False and small_api["answers"] is None and small_api["means"] == {}
-    assert small_api["response_rate_pct"] is None and body["comments"] == []
+    assert not [g for g in body["by_team"] if g["label"] == "Small Team"]
+    assert body["overall"]["answers"] == 4 and "Secret small-team remark" not in body["comments"]
+
+
+def test_two_periods_never_differ_by_a_small_group(client, auth, setting):
+    """One late answer in the next quarter cannot be found by comparing a period with a longer one."""
+    team = make_team(name="North", service="Assessment")
+    answered_session(team, [4, 4, 4])
+    db.session.commit()
+    today = today_uk()
+    first = feedback_summary(today, today)
+    longer = feedback_summary(today, today + dt.timedelta(days=95))
+    from programme.evaluation.models import SurveyResponse
+    lone = db.session.scalars(db.select(SurveyResponse)).first()
+    db.session.add(SurveyResponse(source=lone.source, questionnaire_id=lone.questionnaire_id, session_kind="supervision",
+                                  team_id=team.id, month=(today + dt.timedelta(days=95)).replace(day=1),
+                                  answers=lone.answers, scores=lone.scores.replace("4", "1")))
+    db.session.commit()
+    again = feedback_summary(today, today + dt.timedelta(days=95))
+    assert first["overall"]["answers"] == longer["overall"]["answers"] == again["overall"]["answers"] == 3
+    assert again["overall"]["means"] == first["overall"]["means"]
 
 
 def test_groups_with_enough_answers_show_means_agreement_and_comments_in_a_fixed_order(client, auth, setting):
@@ -137,8 +154,8 @@ def test_the_page_explains_a_period_it_cannot_use_and_shows_the_last_12_months(c
     response = client.get("/evaluation/feedback", query_string={"start": ["13", "2026"], "end": "nonsense"})
     assert response.status_code == 400
     page = text(response)
-    assert "Enter a real first month" in page and "Showing the last 12 whole months instead" in page
-    first, last = last_whole_months(today_uk())
+    assert "Enter a real first month" in page and "Showing the quarters of the last 12 months instead" in page
+    first, last = quarter_span(*last_twelve_months(today_uk()))
     assert f"{first:%B %Y} to {last:%B %Y}" in page
     reversed_ = client.get("/evaluation/feedback", query_string={"start": ["6", "2026"], "end": ["5", "2026"]})
     assert reversed_.status_code == 400 and "same as or after the first month" in text(reversed_)
@@ -156,7 +173,8 @@ def test_protect_hides_until_what_is_hidden_holds_nothing_or_enough():
 
 
 def test_a_service_shown_with_one_small_team_hides_another_of_its_teams(setting):
-    # Service A: 4 + 2 (shown, 6); service B: 5. Team A2 alone hidden would be A less A1.
+    # Service A: 4 + 2; service B: 5. Team A2's 2 answers are a cell too small to count anywhere, so
+    # service A is A1 alone and nothing can be subtracted to find A2.
     a1, a2 = make_team(name="A1", service="A"), make_team(name="A2", service="A")
     b1 = make_team(name="B1", service="B")
     answered_session(a1, [5, 5, 5, 5])
@@ -166,4 +184,5 @@ def test_a_service_shown_with_one_small_team_hides_another_of_its_teams(setting)
     shown = {g["label"]: g["shown"] for g in summary["by_team"]}
     services = {g["label"]: g["shown"] for g in summary["by_service"]}
     assert services == {"A": True, "B": True}
-    assert shown == {"A1": False, "A2": False, "B1": True}
+    assert shown == {"A1": True, "B1": True}
+    assert {g["label"]: g["answers"] for g in summary["by_service"]} == {"A": 4, "B": 5}

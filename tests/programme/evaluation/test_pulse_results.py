@@ -62,17 +62,17 @@ def test_results_by_subscale_service_and_team_with_suppression(client, lead, tea
     results = pulse_results(pulse)
     assert (results["invited"], results["answered"], results["response_rate_pct"]) == (13, 13, 100.0)
     overall = results["overall"]
-    assert overall["shown"] and overall["answers"] == 13
-    # North: 4s -> satisfaction 16, burnout 4+4+2+2 = 12, stress 4+4+4+2 = 14; east: 2s -> 8, 12, 10; south: 5s -> 20, 12, 16.
-    assert overall["subscales"]["satisfaction"]["mean"] == round((6 * 16 + 5 * 8 + 2 * 20) / 13, 2)
-    assert overall["subscales"]["satisfaction"]["bands"] == {"Low": 5, "Moderate": 0, "High": 8}
-    assert overall["subscales"]["burnout"]["bands"] == {"Low": 0, "Moderate": 13, "High": 0}
-    # Fostering (2) is below the threshold; with the overall figure shown, Assessment is hidden with it.
-    assert [(s["service"], s["shown"], s["answers"], s["subscales"]) for s in results["by_service"]] == [
-        ("Assessment", False, None, {}), ("Fostering", False, None, {})]
-    # A hidden service's teams are hidden too, though each Assessment team has enough answers.
+    # South's 2 answers (below 5) count in no score, not even the overall one: nothing to subtract.
+    assert overall["shown"] and overall["answers"] == 11
+    # North: 4s -> satisfaction 16, burnout 4+4+2+2 = 12, stress 4+4+4+2 = 14; east: 2s -> 8, 12, 10.
+    assert overall["subscales"]["satisfaction"]["mean"] == round((6 * 16 + 5 * 8) / 11, 2)
+    assert overall["subscales"]["satisfaction"]["bands"] == {"Low": 5, "Moderate": 0, "High": 6}
+    assert overall["subscales"]["burnout"]["bands"] == {"Low": 0, "Moderate": 11, "High": 0}
+    assert [(s["service"], s["shown"], s["answers"]) for s in results["by_service"]] == [("Assessment", True, 11)]
     assert {t["team"]: t["shown"] for t in results["by_team"]} == {
-        "Assessment East": False, "Assessment North": False, "Fostering South": False}
+        "Assessment East": True, "Assessment North": True, "Fostering South": False}
+    south_row = next(t for t in results["by_team"] if t["team"] == "Fostering South")
+    assert south_row["subscales"] == {} and south_row["answers"] is None
     subscales = {s["id"]: s for s in results["subscales"]}
     assert subscales["burnout"]["higher_is_better"] is False and subscales["satisfaction"]["higher_is_better"]
     assert subscales["burnout"]["bands"][1] == {"label": "Moderate", "from": 10.0, "below": 16.0}
