@@ -106,6 +106,7 @@ class ProgrammeSession(db.Model):
     online_link: Mapped[str] = mapped_column(String(500), default="", server_default="")
     cancelled_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     anonymised_at: Mapped[dt.datetime | None]  # personal links removed by retention or erasure
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")  # iCalendar SEQUENCE: time, place, status
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

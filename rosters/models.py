@@ -8,7 +8,19 @@ import hashlib
 import secrets
 from typing import ClassVar
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, UniqueConstraint, and_, false, or_
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    or_,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -263,3 +275,34 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(String(500), default="")
 
     person: Mapped[Person | None] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent, stored in the same transaction as the change it reports.
+
+    ``flask send-mail`` sends what is due (``next_attempt_at`` reached, not ``claimed_until`` another
+    sender), then marks it sent, or waits longer before the next try; after the last try it is
+    ``failed`` and leads see it, with a retry. Sent messages are deleted after a while (they hold
+    addresses and what the e-mail said).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('waiting', 'sent', 'failed')", name="status_known"),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10), default="waiting", server_default="waiting")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str] = mapped_column(String(300), default="", server_default="")
