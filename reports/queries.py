@@ -195,16 +195,53 @@ def training_expiring(today: dt.date, days: int) -> pd.DataFrame:
 
 
 def session_table(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> pd.DataFrame:
-    """One row per session, anonymised: no names, e-mails, references or facilitators."""
+    """One row per session with what may identify coarsened later (see ``reports.session_table``):
+    no names, e-mails, references, facilitators, teams or request dates."""
     s = ProgrammeSession
     rows = db.session.execute(
-        db.select(s.date, s.kind, s.format, Team.name, Team.service, Agency.name, s.status, s.attendees,
-                  s.duration_minutes, s.incident_category, s.requested_on)
+        db.select(s.date, s.kind, s.format, Team.service, Agency.name, s.status, s.attendees,
+                  s.duration_minutes, s.incident_category)
         .join(Team, Team.id == s.team_id)
         .join(Agency, Agency.id == Team.agency_id)
         .where(_sessions_where(start, end, team_ids))
-        .order_by(s.date, s.kind, Team.name)
+        .order_by(s.date, s.kind, Team.service)
     ).all()
-    frame = pd.DataFrame(_tuples(rows), columns=["date", "kind", "format", "team", "service", "agency", "status", "attendees",
-                                        "duration_minutes", "incident_category", "requested_on"])
-    return frame
+    return pd.DataFrame(_tuples(rows), columns=["date", "kind", "format", "service", "agency", "status", "attendees",
+                                               "duration_minutes", "incident_category"])
+
+
+@dataclass(frozen=True)
+class MonthlyInputs:
+    """What ``reports.windows.monthly_counts`` needs: delivered debriefs, request dates, attendances by month."""
+
+    debriefs: list[tuple]  # (date, format, incident_category, requested_on)
+    requests: list[dt.date]
+    attendances: list[tuple]  # (YYYY-MM, attendances)
+
+
+def load_monthly_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None = None) -> MonthlyInputs:
+    """The counts shared pages show, month by month, for the windows rule (docs/figures.md)."""
+    s = ProgrammeSession
+    where = _sessions_where(start, end, team_ids)
+    debriefs = _tuples(db.session.execute(
+        db.select(s.date, s.format, s.incident_category, s.requested_on)
+        .where(where, s.kind == Kind.DEBRIEF.value, s.status == Status.DELIVERED.value)
+    ))
+    requested = s.requested_on.between(start, end) & (s.kind == Kind.DEBRIEF.value)
+    if team_ids is not None:
+        requested = requested & s.team_id.in_(team_ids)
+    requests = list(db.session.scalars(db.select(s.requested_on).where(requested)))
+    r = DebriefRequest
+    waiting = r.requested_on.between(start, end) & r.session_id.is_(None)
+    if team_ids is not None:
+        waiting = waiting & r.id.in_(
+            db.select(debrief_affected_teams.c.request_id).where(debrief_affected_teams.c.team_id.in_(team_ids))
+        )
+    requests += list(db.session.scalars(db.select(r.requested_on).where(waiting)))
+    month = month_of(s.date)
+    attendances = _tuples(db.session.execute(
+        db.select(month, func.coalesce(func.sum(s.attendees), 0))
+        .where(where, s.kind == Kind.SUPERVISION.value, s.status == Status.DELIVERED.value)
+        .group_by(month)
+    ))
+    return MonthlyInputs(debriefs, requests, attendances)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,9 @@ import plotly
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
 from flask_login import current_user
 
-from reports import charts, figures, queries
+from programme.models import IncidentCategory
+from reports import charts, figures, queries, session_table, windows
+from reports.exports import CSV, XLSX, frame_csv, long_table, workbook
 from reports.metrics import metrics_from_inputs
 from rosters import audit
 from rosters.auth import role_required
@@ -46,6 +47,7 @@ class Filters:
     agency_id: int | None = None
     team_id: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    rounded: bool = False  # the window was rounded out to whole months or quarters (reports.windows)
 
     def args(self, **extra: Any) -> dict[str, Any]:
         values = {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -135,6 +137,11 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
     """Every figure, table and chart for one set of filters; small numbers hidden when ``suppress``."""
     g.csp_allow_inline_styles = True  # the charts' own styling; scripts stay nonce-only
     team_ids = team_ids_for(filters)
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    window = None
+    if suppress:  # figures shown beyond leads: whole months, whole quarters where a number is small
+        window = shared_window_for(filters, team_ids, threshold)
+        filters.start, filters.end, filters.rounded = window.start, window.end, window.rounded
     inputs = queries.load_metric_inputs(filters.start, filters.end, team_ids)
     metrics = metrics_from_inputs(filters.start, filters.end, inputs)
     months = figures.month_range(filters.start, filters.end)
@@ -150,7 +157,6 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
     expiring = queries.training_expiring(today_uk(), EXPIRY_DAYS)
     expiring["course"] = [Course(c).label for c in expiring["course"]]
 
-    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     tiles = {
         "debriefs_delivered": metrics["debriefs_delivered"],
         "debriefs_individual": metrics["debriefs_individual"],
@@ -166,35 +172,11 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
         "debrief_requests": metrics["debrief_requests"],
     }
     if suppress:
-        total, groups = figures.suppress_groups(
-            metrics["debriefs_delivered"],
-            {
-                "format": {"individual": metrics["debriefs_individual"], "group": metrics["debriefs_group"]},
-                "category": dict(zip(categories["category"], categories["debriefs"], strict=True)),
-                "wait": dict(zip(buckets["wait"], buckets["debriefs"], strict=True)),
-            },
-            threshold,
-        )
-        tiles["debriefs_delivered"] = total
-        tiles["debriefs_individual"] = groups["format"]["individual"]
-        tiles["debriefs_group"] = groups["format"]["group"]
-        categories["debriefs"] = [groups["category"][c] for c in categories["category"]]
-        buckets["debriefs"] = [groups["wait"][w] for w in buckets["wait"]]
-        tiles["debrief_requests"] = figures.suppress_value(tiles["debrief_requests"], threshold)
-        # Sessions delivered stay shown: a session is a team's event, not a person, and the coverage
-        # table publishes every team's sessions by month anyway, so hiding the tile would hide nothing.
-        if isinstance(tiles["debriefs_delivered"], str) or metrics["debriefs_delivered"] < threshold:
-            tiles["median_days"] = None  # a median of one or two debriefs is one person's wait
-        # Monthly attendances add up to the attendances tile: suppressed together, so that one small
-        # month cannot be worked out by taking the others from the total.
-        attendance_total, attendance_months = figures.suppress_groups(
-            metrics["supervision_attendances"],
-            {"month": dict(zip(monthly["month"], monthly["attendances"], strict=True))},
-            threshold,
-        )
-        tiles["supervision_attendances"] = attendance_total
+        hide_small_numbers(tiles, metrics, categories, buckets, window, threshold)
+        label = figures.suppressed_label(threshold)
         monthly = monthly.astype({"attendances": "object"})
-        monthly["attendances"] = [attendance_months["month"][m] for m in monthly["month"]]
+        monthly["attendances"] = [label if ("month", m) in window.hidden else n
+                                  for m, n in zip(monthly["month"], monthly["attendances"], strict=True)]
 
     return {
         "metrics": metrics, "tiles": tiles, "months": months, "monthly": monthly, "coverage": coverage,
@@ -208,6 +190,38 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
             "load": charts.to_json(charts.load_chart(load)),
         },
     }
+
+
+def shared_window_for(filters: Filters, team_ids: list[int] | None, threshold: int) -> windows.Window:
+    """The window to show beyond leads (``reports.windows``): the months of every quarter it touches are read."""
+    first = pd.Period(filters.start, freq="Q").start_time.date()
+    last = pd.Period(filters.end, freq="Q").end_time.date()
+    inputs = queries.load_monthly_inputs(first, last, team_ids)
+    labels = {c.value: c.label for c in IncidentCategory}
+    monthly = windows.monthly_counts(inputs.debriefs, inputs.requests, inputs.attendances, labels)
+    return windows.shared_window(filters.start, filters.end, monthly, threshold)
+
+
+def hide_small_numbers(tiles: dict[str, Any], metrics: dict[str, Any], categories: pd.DataFrame,
+                       buckets: pd.DataFrame, window: windows.Window, threshold: int) -> None:
+    """Replace the counts the window hides with "<threshold" (in place)."""
+    label = figures.suppressed_label(threshold)
+
+    def shown(cell: windows.Cell, value: Any) -> Any:
+        return label if cell in window.hidden else value
+
+    tiles["debriefs_delivered"] = shown(("total",), tiles["debriefs_delivered"])
+    tiles["debriefs_individual"] = shown(("format", "individual"), tiles["debriefs_individual"])
+    tiles["debriefs_group"] = shown(("format", "group"), tiles["debriefs_group"])
+    categories["debriefs"] = [shown(("category", c), n) for c, n in zip(categories["category"], categories["debriefs"],
+                                                                        strict=True)]
+    buckets["debriefs"] = [shown(("wait", w), n) for w, n in zip(buckets["wait"], buckets["debriefs"], strict=True)]
+    tiles["debrief_requests"] = shown(("requests",), tiles["debrief_requests"])
+    # Sessions delivered stay shown: a session is a team's event, not a person, and the coverage
+    # table publishes every team's sessions by month anyway, so hiding the tile would hide nothing.
+    if isinstance(tiles["debriefs_delivered"], str) or metrics["debriefs_delivered"] < threshold:
+        tiles["median_days"] = None  # a median of one or two debriefs is one person's wait
+    tiles["supervision_attendances"] = shown(("attendances",), tiles["supervision_attendances"])
 
 
 def _numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -285,13 +299,14 @@ def board_report():
                            generated=now_uk())
 
 
-EXPORTS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXPORTS = {"csv": CSV, "xlsx": XLSX}
 
 
 @bp.get("/dashboard/export.<fmt>")
 @role_required(Role.LEAD)
 def export(fmt: str):
-    """Figures (small numbers hidden unless the lead asks for the full figures) or the anonymised sessions."""
+    """Figures (small numbers hidden, in whole months, unless the lead asks for the full figures) or the
+    session table (month and service, rare rows made vaguer; see docs/figures.md)."""
     if fmt not in EXPORTS:
         abort(404)
     filters = read_filters()
@@ -301,27 +316,24 @@ def export(fmt: str):
     if what not in ("figures", "sessions"):
         abort(400, "Choose figures or sessions")
     suppress = request.args.get("suppress", "1") != "0"
+    detail = ""
     if what == "sessions":
-        sheets = {"sessions": queries.session_table(filters.start, filters.end, team_ids_for(filters))}
+        threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+        table, left_out = session_table.coarsened(
+            queries.session_table(filters.start, filters.end, team_ids_for(filters)), threshold)
+        sheets = {"sessions": table}
+        detail = f" left_out={left_out}"
     else:
         data = build_dashboard(filters, suppress=suppress)
         sheets = figure_sheets(data)
-    audit.record("dashboard_exported", detail=f"{what} {fmt} {filters.start}..{filters.end} suppressed={suppress}")
+    audit.record("dashboard_exported",
+                 detail=f"{what} {fmt} {filters.start}..{filters.end} suppressed={suppress}{detail}")
     db.session.commit()
     stem = f"wellbeing-{what}-{filters.start.isoformat()}-to-{filters.end.isoformat()}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        for index, (name, frame) in enumerate(sheets.items()):
-            if len(sheets) > 1:
-                buffer.write(("\n" if index else "") + f"# {name}\n")
-            frame.to_csv(buffer, index=False)
-        body = ("\ufeff" + buffer.getvalue()).encode()  # a byte-order mark so Excel reads UTF-8
+    if fmt == "csv":  # one table a file: the figures as one long table (docs/figures.md)
+        body = frame_csv(sheets["sessions"] if what == "sessions" else long_table(sheets))
     else:
-        stream = io.BytesIO()
-        with pd.ExcelWriter(stream, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
-        body = stream.getvalue()
+        body = workbook(sheets)
     return Response(body, mimetype=EXPORTS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
 

@@ -194,6 +194,8 @@ class SessionLogForm(FlaskForm):
                              validators=[Optional(), Length(max=2000, message="Each point must be 2000 characters or fewer")])
     learning_3 = StringField("Wider-learning point 3 (optional)", widget=GovCharacterCount(),
                              validators=[Optional(), Length(max=2000, message="Each point must be 2000 characters or fewer")])
+    learning_checked = BooleanField("I have checked: these points identify no one", widget=GovCheckboxInput(),
+                                    description="Tick only if a point was flagged and you are sure it names no one.")
     forum = StringField(
         "Forum the learning goes to",
         default=DEFAULT_FORUM,

@@ -1,17 +1,24 @@
-"""Forms for the learning log: adding a point by hand and moving a point on to the next stage."""
+"""Forms for the learning log: adding or editing a point, moving it on or back, and rejecting it."""
 
 from __future__ import annotations
 
 import re
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from programme.learning.operations import DEFAULT_FORUM
+from programme.learning.operations import DEFAULT_FORUM, REASON_MAX
+from programme.learning.screening import CONFIRM_LABEL
 
-# An e-mail address in a learning point identifies someone; the point would go to a forum as it is.
+# An e-mail address in an outcome identifies someone; the outcome goes to a forum as it is.
 EMAIL_IN_TEXT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NO_NAMES = "No names or details that identify anyone"
 
@@ -26,12 +33,11 @@ class LearningPointForm(FlaskForm):
 
     text = TextAreaField(
         "Learning point",
-        description=NO_NAMES,
+        description=NO_NAMES + ": it is about practice and support, not about a child.",
         widget=GovCharacterCount(),
         validators=[
             InputRequired("Write the learning point"),
             Length(max=2000, message="The learning point must be 2000 characters or fewer"),
-            validate_no_email,
         ],
     )
     forum = StringField(
@@ -45,7 +51,15 @@ class LearningPointForm(FlaskForm):
             Length(max=200, message="The forum must be 200 characters or fewer"),
         ],
     )
+    checked = BooleanField(CONFIRM_LABEL, widget=GovCheckboxInput(),
+                           description="Tick only if words were flagged and you are sure they identify no one.")
     submit = SubmitField("Add learning point", widget=GovSubmitInput())
+
+
+class EditPointForm(LearningPointForm):
+    """A lead's edit of a point: usually a redaction."""
+
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
 class AdvanceForm(FlaskForm):
@@ -60,3 +74,27 @@ class AdvanceForm(FlaskForm):
     )
     next = HiddenField()
     submit = SubmitField("Move on", widget=GovSubmitInput())
+
+
+class MoveBackForm(FlaskForm):
+    """Move a point back one stage (or a rejected point back to where it was)."""
+
+    status = HiddenField()
+    next = HiddenField()
+    submit = SubmitField("Move back", widget=GovSubmitInput())
+
+
+class RejectForm(FlaskForm):
+    """Reject a draft or approved point, with the reason."""
+
+    status = HiddenField()
+    reason = TextAreaField(
+        "Why is the point rejected?",
+        description="For the audit trail and the learning log; " + NO_NAMES.lower() + ".",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Give the reason for rejecting the point"),
+            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Reject learning point", widget=GovSubmitInput())

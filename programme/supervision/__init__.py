@@ -11,6 +11,7 @@ import programme.supervision.api  # noqa: E402,F401
 import programme.supervision.reminders  # noqa: E402,F401
 import programme.supervision.views.booking  # noqa: E402,F401
 import programme.supervision.views.calendar  # noqa: E402,F401
+import programme.supervision.views.places  # noqa: E402,F401
 import programme.supervision.views.registers  # noqa: E402,F401
 import programme.supervision.views.series  # noqa: E402,F401
 import programme.supervision.views.sessions  # noqa: E402,F401

@@ -157,6 +157,14 @@ class CancelSessionForm(FlaskForm):
     submit = SubmitField("Cancel session", widget=GovSubmitInput())
 
 
+class RemovePlaceForm(FlaskForm):
+    """A lead removes someone's place; the person is sent the reason."""
+
+    reason = reason_field("Why is the place removed?", required="Say why the place is removed",
+                          description="The person is sent this reason by e-mail")
+    submit = SubmitField("Remove place", widget=GovSubmitInput())
+
+
 ATTENDANCE = [
     SelectChoice(Attendance.ATTENDED.value, "Attended"),
     SelectChoice(Attendance.DID_NOT_ATTEND.value, "Did not attend"),

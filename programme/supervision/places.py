@@ -9,14 +9,16 @@ refused by the database even if the code above it were wrong.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, update
 
-from programme.errors import Conflict, Missing, NotAllowed
+from programme.errors import Conflict, Missing, NotAllowed, ProgrammeError
 from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
 from rosters import audit
 from rosters.clock import utcnow
+from rosters.errors import Problem
 from rosters.extensions import db
 from rosters.models import Person, Role
 
@@ -133,12 +135,53 @@ def waiting_counts(session_ids: list[int]) -> dict[int, int]:
 
 
 def cancel_booking(booking_id: int, person: Person) -> Booking | None:
-    """Give up a place or a queue entry; the first person waiting gets a freed place. Returns them."""
+    """Give up one's own place or queue entry; the first person waiting gets a freed place. Returns them.
+
+    Someone else's booking is removed only by a lead, with a reason (:func:`remove_place`)."""
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise Missing(f"No booking {booking_id}")
-    if booking.person_id != person.id and person.role != Role.LEAD.value:
+    if booking.person_id != person.id:
         raise NotAllowed("You can only cancel your own booking")
+    promoted = _release(booking)
+    audit.record("booking_cancelled", booking, person=person,
+                 detail=f"booking {promoted.id} promoted from the waitlist" if promoted else "")
+    return promoted
+
+
+REMOVAL_REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A place a lead removed: the booking (its person is told why) and the booking promoted, if any."""
+
+    booking: Booking
+    promoted: Booking | None
+    reason: str
+
+
+def remove_place(booking_id: int, lead: Person, reason: str) -> Removal:
+    """A lead removes someone's place or queue entry, saying why; the first person waiting gets a freed
+    place."""
+    if lead.role != Role.LEAD.value:
+        raise NotAllowed("Only a programme lead can remove someone's place")
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise Missing(f"No booking {booking_id}")
+    reason = reason.strip()
+    if not reason:
+        raise ProgrammeError(Problem("Say why the place is removed", "reason"))
+    if len(reason) > REMOVAL_REASON_MAX:
+        raise ProgrammeError(Problem(f"The reason must be {REMOVAL_REASON_MAX} characters or fewer", "reason"))
+    promoted = _release(booking)
+    audit.record("booking_removed", booking, person=lead,
+                 detail=f"reason: {reason}" + (f"; booking {promoted.id} promoted from the waitlist" if promoted else ""))
+    return Removal(booking, promoted, reason)
+
+
+def _release(booking: Booking) -> Booking | None:
+    """Cancel a live booking under its session's lock, free its place and promote the first waiting."""
     session = lock_session(booking.session_id)
     db.session.refresh(booking)
     if booking.status == BookingStatus.CANCELLED.value:
@@ -161,8 +204,6 @@ def cancel_booking(booking_id: int, person: Person) -> Booking | None:
         promoted_list = promote_waiting(session)
         promoted = promoted_list[0] if promoted_list else None
     db.session.flush()
-    audit.record("booking_cancelled", booking, person=person,
-                 detail=f"booking {promoted.id} promoted from the waitlist" if promoted else "")
     return promoted
 
 

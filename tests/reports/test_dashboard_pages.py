@@ -206,6 +206,27 @@ def test_managers_small_month_cannot_be_worked_out_from_the_attendances_total(cl
     assert attendances_hint == "&lt;5 attendances" or months["2025-04"] == "&lt;5"
 
 
+@pytest.mark.parametrize(("start", "end"), [("2025-05-13", "2025-05-13"), ("2025-05-12", "2025-05-12"),
+                                            ("2025-05-01", "2025-05-31"), ("2025-04-01", "2025-06-30")])
+def test_a_manager_cannot_narrow_the_figures_to_a_day_or_a_month_with_a_small_count(client, auth, programme,
+                                                                                    start, end):
+    """Assessment A's 3 debriefs in May make 2025-Q2 small: every window in it shows the whole quarter,
+    the same figures, and the debriefs hidden."""
+    auth.login(programme["people"]["manager"])
+    page = dashboard(client, start=start, end=end)
+    assert "1 April 2025 to 30 June 2025" in page
+    assert ("The period has been widened" in page) == ((start, end) != ("2025-04-01", "2025-06-30"))
+    assert tiles(page)["Debriefs delivered"][0] == "&lt;5"
+    categories = {row[0]: row[1] for row in table_rows(page, "Debriefs by kind of incident")}
+    assert categories["Systematic sexual or physical abuse"] == "&lt;5"
+
+
+def test_a_managers_quiet_month_is_shown_as_a_whole_month(client, auth, programme):
+    auth.login(programme["people"]["manager"])
+    page = dashboard(client, start="2025-03-10", end="2025-03-12")  # one session with 5 attendances: nothing small
+    assert "1 March 2025 to 31 March 2025" in page
+
+
 def test_manager_without_a_team_sees_nothing_rather_than_everything(client, auth, programme):
     make_person(role="manager", email="teamless@example.org")
     db.session.commit()
@@ -247,16 +268,19 @@ def export(client, fmt: str, **args):
 
 
 def csv_sections(body: bytes) -> dict[str, list[list[str]]]:
-    """The figures CSV's ``# name`` sections, each parsed by the csv module."""
+    """The figures CSV (one long table: table, row, label, column, value), read by pandas in one call and
+    pivoted back into its tables, each as rows of cell texts with its header first."""
     assert body.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(body), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["table", "row", "label", "column", "value"]
     sections: dict[str, list[list[str]]] = {}
-    name = None
-    for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))):
-        if row and row[0].startswith("# "):
-            name = row[0][2:]
-            sections[name] = []
-        elif row and name:
-            sections[name].append(row)
+    for name in dict.fromkeys(frame["table"]):
+        part = frame[frame["table"] == name]
+        columns = list(dict.fromkeys(part["column"]))
+        rows = [[part[(part["row"] == row)]["label"].iloc[0]]
+                + [part[(part["row"] == row) & (part["column"] == c)]["value"].iloc[0] for c in columns]
+                for row in dict.fromkeys(part["row"])]
+        sections[name] = [["label", *columns], *rows]
     return sections
 
 
@@ -318,7 +342,14 @@ def test_anonymised_session_export_has_no_names_emails_or_refs(client, auth, pro
     header, body = rows[0], rows[1:]
     assert "ref" not in header
     assert not {"name", "email", "facilitator", "facilitator_id"} & set(header)
-    assert len(body) == 15  # 4 supervision (one cancelled) + 10 debriefs + Closed D's session
+    assert header == ["period", "service", "agency", "kind", "format", "status", "incident_category", "attendees",
+                      "duration_minutes"]  # the month, never the day; the service, never the team
+    # Protection B's 7 group debriefs share one row's worth of details; the other 8 sessions (3 debriefs and
+    # 5 supervision sessions) stay rare however vague they are made, and are left out.
+    assert len(body) == 7
+    assert {tuple(row[:7]) for row in body} == {
+        ("2025-06", "Protection", "Test Council", "debrief", "group", "delivered", "other")}
+    assert "Assessment A" not in "\n".join(",".join(row) for row in rows)
     text = "\n".join(",".join(row) for row in rows)
     assert "@" not in text
     assert "REF-A-APRIL" not in text

@@ -23,7 +23,15 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from programme.demo import DEMO_PASSWORD
-from programme.models import DebriefRequest, Kind, LearningPoint, ProgrammeSession, Status, SupervisionSeries
+from programme.models import (
+    Booking,
+    DebriefRequest,
+    Kind,
+    LearningPoint,
+    ProgrammeSession,
+    Status,
+    SupervisionSeries,
+)
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import Person
@@ -137,6 +145,10 @@ def demo_ids() -> dict[str, list[int]]:
         "session_id": [future.id, past.id],
         "request_id": list(db.session.scalars(db.select(DebriefRequest.id).order_by(DebriefRequest.id))),
         "point_id": list(db.session.scalars(db.select(LearningPoint.id).order_by(LearningPoint.id).limit(1))),
+        "booking_id": list(db.session.scalars(
+            db.select(Booking.id).join(Booking.session)
+            .where(Booking.is_live, ProgrammeSession.starts_at > utcnow(),
+                   ProgrammeSession.status == Status.SCHEDULED.value).order_by(Booking.id).limit(1))),
         "person_id": list(db.session.scalars(db.select(Person.id).where(Person.email == email_for("member")))),
     }
 
@@ -412,6 +424,22 @@ def test_every_form_with_errors_is_accessible(demo):
     page.goto(base + "/learning/new")
     page.get_by_role("button", name="Add learning point").click()
     check("learning point, empty", page)
+    page.get_by_label("Learning point").fill("Chloe Hughes said the child Jayden (aged 4) at 12 Elm Road was known")
+    page.get_by_role("button", name="Add learning point").click()
+    check("learning point, words flagged", page, "may identify someone")
+    point = demo.ids["point_id"][0]
+    page.goto(base + f"/learning/{point}/edit")
+    page.get_by_label("Learning point").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    check("learning point edit, empty", page)
+    page.goto(base + f"/learning/{point}/reject")
+    if page.get_by_role("button", name="Reject learning point").count():
+        page.get_by_role("button", name="Reject learning point").click()
+        check("learning point reject, no reason", page)
+
+    page.goto(base + f"/supervision/bookings/{demo.ids['booking_id'][0]}/remove")
+    page.get_by_role("button", name="Remove place").click()
+    check("remove place, no reason", page)
 
     page.goto(base + "/dashboard?start=31&start=2&start=2026")
     settle(page)

@@ -6,9 +6,7 @@ with the programme's figures could give away a few people's answers.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,11 +14,11 @@ from flask import Response, render_template, request
 
 from programme.evaluation.blueprint import bp
 from programme.evaluation.summary import BREAKDOWNS, feedback_summary, last_twelve_months, quarter_span
-from programme.learning.views import spreadsheet_safe
 from rosters import audit
 from rosters.auth import role_required
 from rosters.bounds import PERIOD_RANGE_WORDS, period_in_range, read_iso_date
 from rosters.clock import today_uk
+from rosters.exports import CSV, csv_bytes
 from rosters.extensions import db
 from rosters.models import Role
 
@@ -120,13 +118,9 @@ def feedback_csv():
         return Response("; ".join(period.errors.values()) + "\n", status=400, mimetype="text/plain")
     summary = feedback_summary(period.start, period.end)
     head, rows = summary_rows(summary)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(head)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(value) if isinstance(value, str) else value for value in row])
+    body = csv_bytes(head, rows)
     audit.record("feedback_exported", detail=f"csv {period.start}..{period.end}")
     db.session.commit()
     name = f"session-feedback-{period.start:%Y-%m}-to-{period.end:%Y-%m}.csv"
-    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+    return Response(body, mimetype=CSV,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

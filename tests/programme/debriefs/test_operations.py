@@ -512,3 +512,24 @@ def test_each_request_counts_once_in_debrief_requests_whatever_happens_to_its_se
     # Waiting, declined, and the re-arranged one (its cancelled first session no longer counts).
     assert figures["debrief_requests"] == 3
     assert figures["sessions_cancelled"] == 1
+
+
+def test_learning_from_a_session_log_is_screened_and_may_be_confirmed(app, uk_today):
+    request = scheduled_in_june(uk_today)
+    facilitator = request.facilitator
+    words = "The child (aged 4) at 12 Elm Road was known to us"
+    log = SessionLog(delivered=True, attendees=5, duration_minutes=75,
+                     learning=["Out-of-hours teams need a named contact", "", words])
+    with pytest.raises(ProgrammeError) as refused:
+        log_session(request, facilitator, log)
+    [problem] = refused.value.problems
+    assert problem.field == "learning_3"
+    assert "“aged 4” looks like an age" in problem.text and "“12 Elm Road” looks like an address" in problem.text
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(LearningPoint)) == 0
+
+    log.learning_checked = True  # the chair has checked: it is saved as written
+    log_session(request, facilitator, log)
+    db.session.commit()
+    assert sorted(db.session.scalars(db.select(LearningPoint.text))) == ["Out-of-hours teams need a named contact",
+                                                                          words]

@@ -152,7 +152,8 @@ def test_adding_a_point_stores_a_draft_and_audits_it(client, lead):
     [
         ({"text": "   ", "forum": DEFAULT_FORUM}, "Write the learning point"),
         ({"text": "x" * 2001, "forum": DEFAULT_FORUM}, "2000 characters or fewer"),
-        ({"text": "Ask jo.bloggs@example.org first", "forum": DEFAULT_FORUM}, "Remove the e-mail address"),
+        ({"text": "Ask jo.bloggs@example.org first", "forum": DEFAULT_FORUM},
+         "“jo.bloggs@example.org” looks like an e-mail address"),
         ({"text": "A point", "forum": ""}, "Enter the forum"),
         ({"text": "A point", "forum": "f" * 201}, "200 characters or fewer"),
     ],
@@ -197,7 +198,7 @@ def test_closing_without_an_outcome_is_allowed(client, lead):
 
 
 def test_a_closed_point_cannot_be_moved_on(client, lead):
-    item = point(status="closed", closed_at=dt.datetime(2026, 11, 1))
+    item = point(status="closed", shared_at=dt.datetime(2026, 10, 1), closed_at=dt.datetime(2026, 11, 1))
     response = client.post(f"/learning/{item.id}/advance", data={})
     assert response.status_code == 409
     assert "This learning point is closed" in text(response)
@@ -267,7 +268,9 @@ def test_the_export_is_a_csv_attachment_for_excel_without_personal_details(app, 
         DebriefAsk(dt.date(2026, 11, 20), "other", "group", manager=manager, invite_emails=[("p@police.example", "")]),
     )
     from_log = point("Café staff need a quiet room, “not” the canteen", request=request, created_by=member,
-                     created_at=dt.datetime(2026, 11, 23, 23, 30))  # 23:30 UTC is still 23 November in winter
+                     created_at=dt.datetime(2026, 11, 23, 23, 30),  # 23:30 UTC is still 23 November in winter
+                     status="approved", approved_at=dt.datetime(2026, 11, 24, 9))
+    point("A draft never leaves", created_by=lead)
     by_hand = point("=HYPERLINK(\"http://x\")", forum="Police single-agency meeting", created_by=lead,
                     status="closed", approved_at=dt.datetime(2026, 6, 30, 23, 30), shared_at=dt.datetime(2026, 7, 2),
                     closed_at=dt.datetime(2026, 7, 3), outcome="Done\nand dusted",
@@ -289,9 +292,9 @@ def test_the_export_is_a_csv_attachment_for_excel_without_personal_details(app, 
          "text": "'=HYPERLINK(\"http://x\")",  # never run as a formula in Excel
          "created_on": "2026-06-29", "approved_on": "2026-07-01",  # 23:30 UTC in summer is the next UK day
          "shared_on": "2026-07-02", "closed_on": "2026-07-03", "outcome": "Done\nand dusted"},
-        {"id": str(from_log.id), "status": "draft", "forum": DEFAULT_FORUM,
+        {"id": str(from_log.id), "status": "approved", "forum": DEFAULT_FORUM,
          "text": "Café staff need a quiet room, “not” the canteen", "created_on": "2026-11-23",
-         "approved_on": "", "shared_on": "", "closed_on": "", "outcome": ""},
+         "approved_on": "2026-11-24", "shared_on": "", "closed_on": "", "outcome": ""},
     ]
     assert not EMAIL.search(body)
     for name in (member.name, manager.name, lead.name):
@@ -308,7 +311,8 @@ def test_the_export_filters_by_stage_and_forum(client, lead):
         assert response.status_code == 200
         return [row["text"] for row in read_csv(response)]
 
-    assert texts() == ["Group draft", "Group approved", "Police approved"]
+    assert texts() == ["Group approved", "Police approved"]  # never a draft
+    assert texts(status="draft") == []
     assert texts(status="approved") == ["Group approved", "Police approved"]
     assert texts(status="approved", forum=DEFAULT_FORUM) == ["Group approved"]
     assert texts(forum="Police single-agency meeting") == ["Police approved"]
