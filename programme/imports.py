@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func
 
+from programme.calendars import event_changed
 from programme.models import (
     CATEGORY_VALUES,
     FORMAT_VALUES,
@@ -97,7 +98,10 @@ def import_session(row: Row, result: ImportResult) -> None:
     if existing is None:
         apply_changes(ProgrammeSession(ref=ref), values, result, created=True)
     else:
+        before = (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value)
         apply_changes(existing, values, result, created=False)
+        if before != (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value):
+            event_changed(existing)  # calendars holding the session take the new time or status
 
 
 def _find_session(ref: str) -> ProgrammeSession | None:

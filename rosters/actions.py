@@ -1,4 +1,4 @@
-"""The one request layer: run an operation, commit, then send what it has to tell; or say why not.
+"""The one request layer: run an operation and commit it with what it has to tell; or say why not.
 
 Every page and API call that changes something goes through ``perform``:
 
@@ -7,7 +7,8 @@ Every page and API call that changes something goes through ``perform``:
 The operation flushes and may raise ``Refused`` (with problems tagged by field and an HTTP status: 400,
 403, 404 or 409) or a database error from a change made at the same moment. ``perform`` commits only when it returns;
 otherwise it rolls back, so a refused request writes nothing. Messages are built from the result inside
-the transaction and sent only after the commit: nobody is told of a change that did not happen. A view
+the transaction and stored in the outbox with it (``rosters.outbox``): nobody is told of a change that
+did not happen, no message is lost, and ``flask send-mail`` sends them outside any request. A view
 then renders or redirects; ``api_response`` turns a refusal into the API's JSON error.
 """
 
@@ -21,7 +22,7 @@ from flask import abort, current_app, jsonify
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from rosters import mail
+from rosters import mail, outbox
 from rosters.errors import Problem, Refused
 from rosters.extensions import db
 
@@ -59,7 +60,7 @@ def perform(
     fallback: str | None = None,
     clash: str = CLASH,
 ) -> Outcome[T]:
-    """Run ``operation``, commit, then send ``tell(result)``; on refusal roll back and report.
+    """Run ``operation`` and commit it with ``tell(result)`` in the outbox; on refusal roll back and report.
 
     With ``form``, each problem goes on the form field it names (``fields`` maps an operation's name for
     an input to the form's, where they differ; ``fallback`` takes those the form has no field for); the
@@ -82,18 +83,19 @@ def perform(
         db.session.rollback()  # the database's lock or connection gave way: nothing was kept
         current_app.logger.warning("Database busy", exc_info=True)
         return _refused([Problem(BUSY)], 503, form, {}, fallback)
-    mail.send(messages)
     return Outcome(result, told=messages)
 
 
 def commit_telling(operation: Callable[[], T], tell: Callable[[T], Iterable[mail.Message]] | None
                    ) -> tuple[T, list[mail.Message]]:
-    """Run the operation, build what it has to tell inside the same transaction, then commit.
+    """Run the operation, put what it has to tell in the outbox in the same transaction, then commit.
 
-    The messages are returned, not sent: the caller sends them once the commit has succeeded.
+    The messages exist exactly when the change does; ``flask send-mail`` sends them, so no request
+    waits on the mail server and none is lost while it is down.
     """
     result = operation()
     messages = list(tell(result)) if tell is not None else []
+    outbox.post(messages)
     db.session.commit()
     return result, messages
 

@@ -7,18 +7,20 @@ refused input as one line on standard error and a non-zero exit, as the public c
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.exc import SQLAlchemyError
 
-from rosters import mail
+from rosters import mail, outbox
 from rosters.actions import commit_telling
 from rosters.csv_import import IMPORTERS, ImportFailed, kinds_in_order, run_import
 from rosters.errors import Refused
@@ -76,14 +78,13 @@ def fail(message: str) -> NoReturn:
 
 
 def committed(operation: Callable[[], T], *, tell: Callable[[T], Iterable[mail.Message]] | None = None) -> T:
-    """The command line's request layer: run, commit, then send ``tell(result)``; a refusal rolls back
-    and stops the command with its problems on one line."""
+    """The command line's request layer: run, then commit with ``tell(result)`` in the outbox; a refusal
+    rolls back and stops the command with its problems on one line."""
     try:
-        result, messages = commit_telling(operation, tell)
+        result, _messages = commit_telling(operation, tell)
     except Refused as error:
         db.session.rollback()
         fail("; ".join(error.texts))
-    mail.send(messages)
     return result
 
 
@@ -145,3 +146,38 @@ def register_commands(app: Flask) -> None:
     """Add every registered command to the app (the modules defining them must be imported first)."""
     for registered in COMMANDS:
         app.cli.add_command(registered)
+
+
+@command("send-mail")
+@click.option("--watch", is_flag=True, help="Keep sending until stopped, instead of sending what waits and exiting.")
+@click.option("--interval", type=click.IntRange(1, 3600), default=10, show_default=True,
+              help="With --watch: seconds between looks at the outbox.")
+@with_appcontext
+def send_mail(watch: bool, interval: int) -> None:
+    """Send the e-mails waiting in the outbox (exits 0 even when some must wait for a later try)."""
+    if not watch:
+        report = outbox.send_due()
+        outbox.purge_sent()
+        click.echo(report.line)
+        return
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo(f"Sending e-mail every {interval} s until stopped (Ctrl+C or SIGTERM).")
+    try:
+        while not stopping:
+            try:
+                report = outbox.send_due()
+                if report.sent or report.retrying or report.failed:
+                    click.echo(report.line)
+                outbox.purge_sent()
+            except SQLAlchemyError as exc:  # the database is away for a moment: keep watching
+                db.session.rollback()
+                current_app.logger.warning("Outbox not read: %s", type(exc).__name__)
+            db.session.remove()  # a fresh connection each round: the database may have restarted
+            for _ in range(interval * 10):
+                if stopping:
+                    break
+                time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped.")

@@ -111,6 +111,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"},
         "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "").lower() in {"1", "true", "yes"},
+        "MAIL_MAX_ATTEMPTS": env_int("MAIL_MAX_ATTEMPTS", 10),  # tries before a message is shown to leads as failed
+        "MAIL_KEEP_DAYS": env_int("MAIL_KEEP_DAYS", 7),  # days a sent message stays in the outbox
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "wellbeing-support@localhost",
         "REMINDER_HOURS": env_int("REMINDER_HOURS", 24),
         # Critical-incident debriefs: clocks start at the request (working days skip bank holidays).

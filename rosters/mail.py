@@ -1,6 +1,7 @@
-"""Sending e-mail: SMTP when configured, otherwise the message is written to the application log.
+"""E-mail messages and their delivery over SMTP (or, with no MAIL_SERVER, to the application log).
 
-Messages are sent after the database change they describe has been committed, never inside it.
+Nothing here is called during a request: messages go into the outbox with the change they report
+(``rosters.outbox.post``) and ``flask send-mail`` delivers them with ``deliver_each``.
 """
 
 from __future__ import annotations
@@ -23,16 +24,11 @@ class Message:
     attachment: tuple[str, str, bytes] | None = None  # (filename, mime type, content)
 
 
-def send(messages: Iterable[Message]) -> int:
-    """Send each message; return how many were handed over. A failed send is logged, never raised."""
-    return sum(1 for outcome in deliver(messages) if outcome is True)
+def deliver_each(messages: Iterable[Message]) -> list[str | None]:
+    """Hand each message to the SMTP server; say, in order, None for taken or why it was not.
 
-
-def deliver(messages: Iterable[Message]) -> list[bool | None]:
-    """Send each message and say, in order, what became of it.
-
-    True: the SMTP server took it. False: it was not delivered (logged). None: no MAIL_SERVER is
-    configured, so it was written to the log instead. Nothing is ever raised.
+    Called only by the outbox's sender (``rosters.outbox``), never during a page or API request.
+    Nothing is raised: a server that cannot be reached gives every message its reason.
     """
     messages = list(messages)
     if not messages:
@@ -40,10 +36,9 @@ def deliver(messages: Iterable[Message]) -> list[bool | None]:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         for message in messages:
-            # Subject lines never hold personal details, so they are safe to log.
             current_app.logger.info("E-mail not sent (no MAIL_SERVER): %r", message.subject)
         return [None] * len(messages)
-    outcomes: list[bool | None] = [False] * len(messages)
+    outcomes: list[str | None] = ["not tried: the connection failed first"] * len(messages)
     try:
         with _connect(config) as smtp:
             for index, message in enumerate(messages):
@@ -52,15 +47,16 @@ def deliver(messages: Iterable[Message]) -> list[bool | None]:
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
                     # One address the server will not take must not stop everyone else's message;
                     # smtplib has reset the transaction, so the connection can carry on.
-                    current_app.logger.warning(
-                        "E-mail %d of %d refused by the server (%s): %r",
-                        index + 1, len(messages), type(exc).__name__, message.subject,
-                    )
+                    outcomes[index] = f"refused by the server: {type(exc).__name__}"
+                    current_app.logger.warning("E-mail %d of %d refused by the server (%s): %r",
+                                               index + 1, len(messages), type(exc).__name__, message.subject)
                     continue
-                outcomes[index] = True
+                outcomes[index] = None
     except (OSError, smtplib.SMTPException) as exc:
-        sent = sum(1 for outcome in outcomes if outcome)
-        current_app.logger.error("E-mail delivery failed after %d of %d: %s", sent, len(messages), type(exc).__name__)
+        taken = sum(1 for outcome in outcomes if outcome is None)
+        reason = f"mail server unavailable: {type(exc).__name__}"
+        outcomes = [outcome if outcome is None or outcome.startswith("refused") else reason for outcome in outcomes]
+        current_app.logger.error("E-mail delivery failed after %d of %d: %s", taken, len(messages), type(exc).__name__)
     return outcomes
 
 
@@ -87,6 +83,15 @@ def _build(message: Message, sender: str) -> EmailMessage:
     email.set_content(message.body)
     if message.attachment is not None:
         filename, mime, content = message.attachment
-        maintype, _, subtype = mime.partition("/")
-        email.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+        kind, _, parameters = mime.partition(";")
+        maintype, _, subtype = kind.strip().partition("/")
+        method = parameters.strip().partition("=")[2].strip().upper() if "method" in parameters.lower() else ""
+        if (maintype, subtype) == ("text", "calendar") and method:
+            # An invitation: the calendar part sits beside the text as an alternative with its method,
+            # which is how Outlook, Gmail and Apple Mail recognise it and keep the event up to date;
+            # the same file is attached too, for clients that only offer attachments.
+            email.add_alternative(content.decode("utf-8"), subtype="calendar", params={"method": method})
+            email.add_attachment(content, maintype="application", subtype="ics", filename=filename)
+        else:
+            email.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return email

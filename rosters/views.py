@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from rosters import audit, outbox
+from rosters.actions import perform
 from rosters.auth import role_required
 from rosters.clock import today_uk
 from rosters.csv_import import IMPORTERS, ImportFailed, run_import
 from rosters.extensions import db
 from rosters.forms import ImportForm
-from rosters.models import Course, Person, Role, Team, TrainingRecord
+from rosters.models import Course, OutboxMessage, Person, Role, Team, TrainingRecord
 from rosters.services import training_status
 
 bp = Blueprint("rosters", __name__)
@@ -101,3 +103,29 @@ def import_csv():
         filename=getattr(form.file.data, "filename", None),
         importers=IMPORTERS,
     ), status
+
+
+@bp.get("/mail")
+@role_required(Role.LEAD)
+def outbox_page():
+    """E-mail the mail server would not take after every try, with a retry; and how many are waiting."""
+    failed = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.status == "failed")
+                                .order_by(OutboxMessage.created_at.desc()).limit(500)).all()
+    waiting = db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.status == "waiting"))
+    return render_template("rosters/outbox.html", failed=failed, waiting=waiting)
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@role_required(Role.LEAD)
+def retry_message(message_id: int):
+    def again() -> OutboxMessage:
+        row = outbox.send_again(message_id)
+        if row is None:
+            abort(404, "No failed e-mail with that number: it may have been sent already.")
+        audit.record("email_retried", row, detail=row.subject)
+        return row
+
+    if perform(again).done:
+        flash("The e-mail will be sent again on the next run of flask send-mail.", "success")
+    return redirect(url_for("rosters.outbox_page"))

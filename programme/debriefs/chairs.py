@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from programme.calendars import event_changed
 from programme.errors import Conflict, ProgrammeError
 from programme.models import DebriefRequest, Format, Kind, ProgrammeSession, RequestStatus, Status
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed, skipped_hour, somewhere
@@ -100,6 +101,11 @@ def _arrangement_problems(request: DebriefRequest, plan: Arrangement) -> list[Pr
     return problems
 
 
+def _event_of(session: ProgrammeSession) -> tuple:
+    """What a calendar shows of the session: when, how long, where."""
+    return (session.starts_at, session.duration_minutes, session.location, session.online_link)
+
+
 def arrange_session(request: DebriefRequest, plan: Arrangement) -> ProgrammeSession:
     """Offer a dated session with an independent, trained chair under the monthly cap."""
     if request.status not in (RequestStatus.ACCEPTED.value, RequestStatus.SCHEDULED.value):
@@ -116,6 +122,7 @@ def arrange_session(request: DebriefRequest, plan: Arrangement) -> ProgrammeSess
         request.session = session
     elif session.status != Status.SCHEDULED.value:
         raise Conflict("The session has already taken place or been cancelled")
+    before = _event_of(session) if rearranging else None
     session.format = plan.format
     session.team = team
     session.date = plan.day
@@ -126,6 +133,8 @@ def arrange_session(request: DebriefRequest, plan: Arrangement) -> ProgrammeSess
     session.incident_category = request.incident_category
     session.location = plan.location.strip()
     session.online_link = plan.online_link.strip()
+    if rearranging and _event_of(session) != before:
+        event_changed(session)  # invitations already sent are replaced by the new time or place
     request.facilitator = plan.facilitator
     request.offered_at = request.offered_at or utcnow()
     request.status = RequestStatus.SCHEDULED.value

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from programme.calendars import event_changed
 from programme.debriefs.asking import can_view
 from programme.errors import Conflict, NotAllowed, ProgrammeError
 from programme.learning.operations import DEFAULT_FORUM, FORUM_MAX, POINT_MAX
+from programme.learning.screening import flags_text, screen_against_roster
 from programme.models import MAX_PLACES, DebriefRequest, FollowUp, LearningPoint, RequestStatus, Status
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed
 from rosters import audit
@@ -35,6 +37,7 @@ class SessionLog:
     learning: list[str] | None = None
     forum: str = DEFAULT_FORUM
     not_delivered_reason: str = ""
+    learning_checked: bool = False  # the chair has checked that flagged words identify no one
 
 
 def _log_problems(log: SessionLog, points: list[str]) -> list[Problem]:
@@ -52,6 +55,12 @@ def _log_problems(log: SessionLog, points: list[str]) -> list[Problem]:
     for text in points:
         if len(text) > POINT_MAX:
             problems.append(Problem(f"Each learning point must be {POINT_MAX} characters or fewer", "learning_1"))
+    for number, text in enumerate(log.learning or [], start=1):
+        flags = screen_against_roster(text.strip()) if text.strip() and not log.learning_checked else []
+        if flags:
+            problems.append(Problem(
+                f"Learning point {number} may identify someone: {flags_text(flags)}. Rephrase it, or tick "
+                "“I have checked: these points identify no one” to save it as it is", f"learning_{number}"))
     if points and len(log.forum.strip()) > FORUM_MAX:
         problems.append(Problem(f"The forum must be {FORUM_MAX} characters or fewer", "forum"))
     return problems
@@ -82,6 +91,7 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
     else:
         session.status = Status.CANCELLED.value
         session.cancelled_reason = log.not_delivered_reason.strip()[:500]
+        event_changed(session)
         # The request lives on in the next session; this row no longer counts as a request of its own.
         session.requested_on = None
         request.status = RequestStatus.ACCEPTED.value  # still owed a session
@@ -91,8 +101,9 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
         db.session.add(LearningPoint(request=request, text=text, forum=log.forum.strip() or DEFAULT_FORUM,
                                      created_by=person))
     db.session.flush()
+    checked = "; learning points checked by the chair" if points and log.learning_checked else ""
     audit.record("debrief_session_logged", request, person=person,
-                 detail="delivered" if log.delivered else "not delivered")
+                 detail=("delivered" if log.delivered else "not delivered") + checked)
 
 
 def record_follow_up(request: DebriefRequest, outcome: str) -> None:

@@ -1,8 +1,15 @@
-"""The e-mails about debriefs. Subjects hold no names, and no message says who asked or what happened."""
+"""The e-mails about debriefs. Subjects hold no names, and no message says who asked or what happened.
+
+Everyone invited (people on the roster and partner colleagues) and the chair get a calendar invitation
+(``METHOD:REQUEST``) when a session is arranged, a new one with a higher ``SEQUENCE`` when its time or
+place changes, and a ``METHOD:CANCEL`` if it is called off or a new chair takes it over.
+"""
 
 from __future__ import annotations
 
-from programme.models import DebriefRequest
+from programme.calendars import CANCEL, REQUEST, Recipient, attachment
+from programme.debriefs.calendar import invitation
+from programme.models import DebriefInvitation, DebriefRequest, ProgrammeSession, Status
 from rosters.extensions import db
 from rosters.mail import Message
 from rosters.models import Person, Role
@@ -43,20 +50,56 @@ def request_triaged(item: DebriefRequest) -> list[Message]:
     )]
 
 
-def session_arranged(item: DebriefRequest) -> list[Message]:
-    """Every invitation address (people on the roster and partner colleagues) and the chair."""
+def _recipient(invited: DebriefInvitation) -> Recipient:
+    return invited.person if invited.person is not None else (invited.email or "")
+
+
+def _event(session: ProgrammeSession, recipient: Recipient, method: str, *, chair: bool = False):
+    return attachment(invitation(session, recipient, method, chair=chair), method)
+
+
+def session_arranged(item: DebriefRequest, *, changed: bool = False, previous_chair: Person | None = None
+                     ) -> list[Message]:
+    """Every invitation address (people on the roster and partner colleagues) and the chair, each with the
+    event; ``changed`` when an arranged session moved; a chair replaced gets the CANCEL."""
     session = item.session
-    body = (
-        "You are invited to a critical-incident debrief.\n\n"
-        f"When: {session.when}\n{session.where}\n\n{WHAT_IT_IS}\n\n{SUPPORT_NOW}"
-    )
-    subject = f"Debrief session on {session.starts_local:%-d %B}"
-    messages = [Message(invitation.address, subject, body) for invitation in item.invitations if invitation.address]
+    when = f"{session.starts_local:%-d %B}"
+    opening = ("The critical-incident debrief you are invited to has changed." if changed
+               else "You are invited to a critical-incident debrief.")
+    body = f"{opening}\n\nWhen: {session.when}\n{session.where}\n\n{WHAT_IT_IS}\n\n{SUPPORT_NOW}"
+    subject = f"Debrief session changed: now on {when}" if changed else f"Debrief session on {when}"
+    messages = [Message(invited.address, subject, body, _event(session, _recipient(invited), REQUEST))
+                for invited in item.invitations if invited.address]
     if item.facilitator is not None:
         messages.append(Message(
             item.facilitator.email,
-            f"You are chairing a debrief on {session.starts_local:%-d %B}",
+            f"You are chairing a debrief on {when}",
             f"You are the chair of a critical-incident debrief.\n\nWhen: {session.when}\n{session.where}\n\n"
             f"The details are at {absolute_url('debriefs.show_request', request_id=item.id)}",
+            _event(session, item.facilitator, REQUEST, chair=True),
         ))
+    if previous_chair is not None and previous_chair.id != getattr(item.facilitator, "id", None):
+        messages.append(Message(
+            previous_chair.email,
+            f"You are no longer chairing a debrief on {when}",
+            "Another chair has taken over a critical-incident debrief you were to chair. "
+            "It is taken out of your calendar.",
+            _event(session, previous_chair, CANCEL, chair=True),
+        ))
+    return messages
+
+
+def session_called_off(item: DebriefRequest, session: ProgrammeSession, chair: Person | None) -> list[Message]:
+    """A session logged as not having gone ahead: its event is cancelled for everyone it was sent to."""
+    if session.status != Status.CANCELLED.value:
+        return []
+    subject = f"Debrief session on {session.starts_local:%-d %B} did not go ahead"
+    body = (f"The critical-incident debrief on {session.when} did not go ahead, and is taken out of your "
+            f"calendar. If another session is arranged, you will get a new invitation.\n\n{SUPPORT_NOW}")
+    messages = [Message(invited.address, subject, body, _event(session, _recipient(invited), CANCEL))
+                for invited in item.invitations if invited.address]
+    if chair is not None:
+        messages.append(Message(chair.email, subject, f"The critical-incident debrief on {session.when} is "
+                                "recorded as not having gone ahead, and is taken out of your calendar.",
+                                _event(session, chair, CANCEL, chair=True)))
     return messages

@@ -26,7 +26,7 @@ from rosters import audit
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.mail import Message
-from rosters.models import ApiToken, Person, Role, SignInSession, TrainingRecord
+from rosters.models import ApiToken, OutboxMessage, Person, Role, SignInSession, TrainingRecord
 
 ERASED_NAME = "Erased person"
 ERASED_DOMAIN = "erased.invalid"  # .invalid can never be a real address (RFC 2606)
@@ -156,6 +156,10 @@ def erase_person(person: Person, *, channel: str) -> ErasureResult:
     ).rowcount
     counts["api_tokens"] = db.session.execute(
         delete(ApiToken).where(ApiToken.person_id == person.id).execution_options(synchronize_session=False)
+    ).rowcount
+    # E-mails to them still in the outbox (waiting, failed, or sent and not yet cleared) go too.
+    counts["outbox_messages"] = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.to == person.email).execution_options(synchronize_session=False)
     ).rowcount
     db.session.flush()
     db.session.expire_all()  # the bulk statements above bypassed the objects already loaded

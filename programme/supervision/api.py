@@ -9,7 +9,7 @@ from flask import g, jsonify, request
 from sqlalchemy import func
 
 from programme.models import Booking, Kind, ProgrammeSession
-from programme.supervision.notices import booking_made, promoted_place
+from programme.supervision.notices import booking_made, place_cancelled, promoted_place, removal_told
 from programme.supervision.places import (
     ALREADY_BOOKED,
     book_place,
@@ -18,6 +18,7 @@ from programme.supervision.places import (
     is_bookable,
     live_booking,
     places_left,
+    remove_place,
     upcoming_slots,
     visible_team_ids,
     waiting_on,
@@ -117,11 +118,30 @@ def create_booking(slot_id: int):
 def delete_booking(booking_id: int):
     person: Person = g.api_person
     booking = db.session.get(Booking, booking_id)
-    # Someone else's booking is reported as unknown: ids reveal nothing about other people.
-    if booking is None or (booking.person_id != person.id and person.role != Role.LEAD.value):
+    # Someone else's booking is reported as unknown, whatever the role: ids reveal nothing about other
+    # people, and a lead removes someone's place through POST /bookings/{id}/removal, with a reason.
+    if booking is None or booking.person_id != person.id:
         return api_error(404, "no such booking")
     outcome = perform(lambda: cancel_booking(booking_id, person),
-                      tell=lambda promoted: [promoted_place(promoted)] if promoted is not None else [])
+                      tell=lambda promoted: [*place_cancelled(booking),
+                                             *([promoted_place(promoted)] if promoted is not None else [])])
+    if not outcome.done:
+        return api_refusal(outcome)
+    return "", 204
+
+
+@bp.post("/bookings/<int:booking_id>/removal")
+@token_required(Role.LEAD)
+def remove_booking(booking_id: int):
+    """A lead removes someone's place or queue entry with a reason; they are told, and the first waiting
+    gets a freed place."""
+    if db.session.get(Booking, booking_id) is None:
+        return api_error(404, "no such booking")
+    body = request.get_json(silent=True)
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str) or not reason.strip():
+        return api_error(400, "give the reason for removing the place: {\"reason\": \"...\"}")
+    outcome = perform(lambda: remove_place(booking_id, g.api_person, reason), tell=removal_told)
     if not outcome.done:
         return api_refusal(outcome)
     return "", 204
@@ -206,9 +226,34 @@ OPENAPI["paths"]["/slots/{slot_id}/bookings"] = {
         },
     }
 }
+OPENAPI["paths"]["/bookings/{booking_id}/removal"] = {
+    "post": {
+        "summary": "A lead removes someone's place or waitlist entry, with a reason",
+        "description": "The person is e-mailed the reason (a place they held is taken out of their calendar), and "
+        "the first person waiting gets a freed place, as when someone cancels. Leads' tokens only: DELETE "
+        "/bookings/{booking_id} cancels one's own booking alone.",
+        "parameters": [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reason"],
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500,
+                                      "description": "Why the place is removed; sent to the person"}},
+        }}}},
+        "responses": {
+            "204": {"description": "Removed"},
+            "400": error_response("No reason, or a reason over 500 characters"),
+            "401": error_response("No or bad token"),
+            "403": error_response("Not a lead's token"),
+            "404": error_response("No such booking"),
+            "409": error_response("Already cancelled, or the session has started or been cancelled"),
+            "503": error_response("The database is busy"),
+        },
+    }
+}
 OPENAPI["paths"]["/bookings/{booking_id}"] = {
     "delete": {
         "summary": "Cancel one's own booking; the first person waiting gets a freed place",
+        "description": "Only the token's own user's booking: anyone else's is reported as unknown (404), "
+        "whatever the role. A lead removes someone's place with POST /bookings/{booking_id}/removal.",
         "parameters": [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {
             "204": {"description": "Cancelled"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from programme.calendars import event_changed
 from programme.errors import Conflict, ProgrammeError
 from programme.models import Attendance, BookingStatus, Kind, ProgrammeSession, Status
 from programme.supervision.places import lock_session
@@ -30,6 +31,7 @@ def record_register(
     if others < 0:
         raise ProgrammeError(Problem("Others attending must be 0 or more", "others"))
     booked = [b for b in session.bookings if b.status == BookingStatus.BOOKED.value]
+    was_cancelled = session.status == Status.CANCELLED.value
     if outcome == Status.DELIVERED.value and session.facilitator_id is None:
         # Only a session cancelled without one (e.g. imported so) lacks a facilitator; the database would
         # refuse a delivered session without one, so say so rather than fail.
@@ -50,6 +52,8 @@ def record_register(
         session.status = Status.CANCELLED.value
         session.attendees = None
         session.cancelled_reason = reason.strip()
+    if was_cancelled != (session.status == Status.CANCELLED.value):
+        event_changed(session)  # the published event goes from confirmed to cancelled, or back
     db.session.flush()
     audit.record("register_taken", session, detail=outcome)
     return session

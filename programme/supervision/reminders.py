@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from programme.models import Booking, BookingStatus, Kind, ProgrammeSession, Status
 from programme.supervision import notices
-from rosters import mail
+from rosters import outbox
 from rosters.cli import command, fail
 from rosters.clock import utcnow
 from rosters.extensions import db
@@ -42,9 +42,9 @@ def send_reminders(hours: int | None) -> None:
         )
         .order_by(ProgrammeSession.starts_at, Booking.id)
     ).all()
-    # Claim each reminder with a conditional UPDATE before sending: a second run started at the same
-    # time (a slow cron job overlapping the next) finds it claimed and sends nothing twice. Marking
-    # first also means a crash between marking and sending loses a reminder rather than repeating it.
+    # Claim each reminder with a conditional UPDATE: a second run started at the same time (a slow cron
+    # job overlapping the next) finds it claimed and adds nothing twice. The reminder goes into the
+    # outbox in the same transaction as the mark, so it is neither lost nor repeated.
     claimed = []
     for booking in due:
         result = db.session.execute(
@@ -56,18 +56,6 @@ def send_reminders(hours: int | None) -> None:
         if result.rowcount == 1:
             claimed.append(booking)
     due = claimed
-    messages = [notices.reminder(booking) for booking in due]
+    outbox.post(notices.reminder(booking) for booking in due)  # sent by flask send-mail
     db.session.commit()
-    outcomes = mail.deliver(messages)
-    # A message the server did not take (unreachable, refused) is unmarked, so the next run tries again
-    # instead of the reminder being lost for good. Logged ones (no MAIL_SERVER) count as handled.
-    undelivered = [booking for booking, outcome in zip(due, outcomes, strict=True) if outcome is False]
-    for booking in undelivered:
-        booking.reminder_sent_at = None
-    if undelivered:
-        db.session.commit()
-    sent = sum(1 for outcome in outcomes if outcome is True)
-    configured = bool(current_app.config.get("MAIL_SERVER"))
-    click.echo(f"{len(due)} reminder(s) due; {sent} sent by e-mail"
-               + ("" if configured else " (no MAIL_SERVER: written to the log)")
-               + (f"; {len(undelivered)} will be tried again next run" if undelivered else ""))
+    click.echo(f"{len(due)} reminder(s) due; {len(due)} put in the outbox for flask send-mail")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from dateutil import rrule
 
+from programme.calendars import event_changed
 from programme.dates import bank_holidays
 from programme.errors import Conflict, ProgrammeError
 from programme.models import (
@@ -169,6 +170,8 @@ class Change:
     session: ProgrammeSession
     what: list[str]
     promoted: list[Booking] = field(default_factory=list)
+    retimed: bool = False  # its day, time or length changed (``what`` says the new time)
+    event_changed: bool = False  # time, length, place or link: calendars get a new SEQUENCE
 
 
 def is_changeable(session: ProgrammeSession) -> bool:
@@ -216,6 +219,10 @@ def edit_occurrence(
     session.location = location.strip()
     session.online_link = online_link.strip()
     change = Change(session, _describe_change(before, session))
+    change.retimed = session.starts_local != before[0] or session.duration_minutes != before[1]
+    change.event_changed = bool(change.what)  # the capacity, added below, is not part of the event
+    if change.event_changed:
+        event_changed(session)
     if session.starts_local != before[0]:
         # A reminder sent for the old time says nothing about the new one: remind again before it.
         for booking in session.bookings:
@@ -315,6 +322,7 @@ def cancel_session(session: ProgrammeSession, reason: str) -> list[Booking]:
         booking.cancelled_at = now
     session.booked_count = 0
     session.status = Status.CANCELLED.value
+    event_changed(session)
     session.cancelled_reason = reason.strip()
     db.session.flush()
     audit.record("session_cancelled", session, detail=f"{len(affected)} people told")

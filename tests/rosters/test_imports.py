@@ -580,6 +580,9 @@ def test_sessions_imported_twice_add_nothing_and_changes_update(roster):
     assert count(ProgrammeSession) == 2
     session = session_with("S-2")
     assert (session.status, session.attendees) == ("delivered", 4)
+    assert session.sequence == 0  # attendance is not part of a calendar's event
+    import_ok("sessions", SESSION_HEADER, session_line(ref="S-2", attendees="4", start="11:00"))
+    assert session_with("S-2").sequence == 1  # a new time is: calendars holding it take the change
 
 
 def test_session_ref_matches_the_stored_session_whatever_its_case(roster):

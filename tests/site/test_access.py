@@ -88,6 +88,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("learning.new_point", "POST"): by_role(302, 403, 403, 403, 400),
     ("learning.export_csv", "GET"): LEADS,
     ("learning.advance", "POST"): by_role(302, 403, 403, 403, 302),  # one button: draft -> approved
+    ("learning.edit_point", "GET"): LEADS,
+    ("learning.edit_point", "POST"): by_role(302, 403, 403, 403, 400),  # the empty form shown again
+    ("learning.reject_point", "GET"): LEADS,
+    ("learning.reject_point", "POST"): by_role(302, 403, 403, 403, 400),  # no reason given
+    ("learning.move_back", "POST"): by_role(302, 403, 403, 403, 302),  # the approved point back to a draft
     # Questionnaires and wellbeing pulses: leads. The pulse is one that has not opened yet.
     ("evaluation.questionnaires", "GET"): LEADS,
     ("evaluation.questionnaires", "POST"): by_role(302, 403, 403, 403, 400),  # no file: the form with its error
@@ -110,6 +115,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("rosters.people", "GET"): LEADS,
     ("rosters.facilitators", "GET"): LEADS,
     ("rosters.import_csv", "GET"): LEADS,
+    ("rosters.outbox_page", "GET"): LEADS,
+    ("rosters.retry_message", "POST"): by_role(302, 403, 403, 403, 404),  # no such failed e-mail
     ("rosters.import_csv", "POST"): by_role(302, 403, 403, 403, 400),  # the form shown again with its errors
     # The audit trail: leads.
     ("audit.trail", "GET"): LEADS,
@@ -140,6 +147,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("supervision.edit_session", "POST"): by_role(302, 403, 403, 403, 400),
     ("supervision.cancel_session", "GET"): LEADS,
     ("supervision.cancel_session", "POST"): by_role(302, 403, 403, 403, 400),
+    ("supervision.session_bookings", "GET"): LEADS,
+    ("supervision.remove_booking", "GET"): LEADS,
+    ("supervision.remove_booking", "POST"): by_role(302, 403, 403, 403, 400),  # no reason: nothing removed
     # Registers: the session's own facilitator and leads.
     ("supervision.my_sessions", "GET"): FACILITATORS_AND_LEADS,
     ("supervision.take_register", "GET"): FACILITATORS_AND_LEADS,
@@ -152,6 +162,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("api.list_slots", "GET"): API_NO_TOKEN,
     ("api.create_booking", "POST"): API_NO_TOKEN,
     ("api.delete_booking", "DELETE"): API_NO_TOKEN,
+    ("api.remove_booking", "POST"): API_NO_TOKEN,
     ("api.create_debrief", "POST"): API_NO_TOKEN,
 }
 
@@ -421,15 +432,21 @@ def test_api_other_teams_slot_and_other_peoples_bookings(app: Flask, world: Worl
     assert api(app, world, "member", "POST", f"/slots/{world.south_session.id}/bookings").status_code == 403
     assert api(app, world, "member", "POST", f"/slots/{world.debrief_session.id}/bookings").status_code == 404
     assert api(app, world, "member", "POST", f"/slots/{UNKNOWN_ID}/bookings").status_code == 404
-    for role in ("member", "manager", "facilitator"):
+    for role in ("member", "manager", "facilitator", "lead"):  # a lead's token too: DELETE is one's own booking
         response = api(app, world, role, "DELETE", f"/bookings/{world.strangers_booking.id}")
         assert response.status_code == 404, role
         assert response.get_json() == {"error": "no such booking"}
     db.session.expire_all()
     assert db.session.get(Booking, world.strangers_booking.id).status == "booked"
-    # The owner may cancel their own; leads may cancel anyone's through the API.
+    # Removing someone's place is a lead's operation of its own, with a reason.
+    for role in ("member", "manager", "facilitator", "stranger"):
+        response = api(app, world, role, "POST", f"/bookings/{world.my_booking.id}/removal", json={"reason": "x"})
+        assert response.status_code == 403, role
+    assert api(app, world, "lead", "POST", f"/bookings/{world.my_booking.id}/removal").status_code == 400
+    assert api(app, world, "lead", "POST", f"/bookings/{world.my_booking.id}/removal",
+               json={"reason": "Booked twice by mistake"}).status_code == 204
+    # The owner may cancel their own.
     assert api(app, world, "stranger", "DELETE", f"/bookings/{world.strangers_booking.id}").status_code == 204
-    assert api(app, world, "lead", "DELETE", f"/bookings/{world.my_booking.id}").status_code == 204
 
 
 def test_api_refuses_a_disabled_persons_token(app: Flask, world: World):

@@ -9,15 +9,18 @@ from programme.debriefs.blueprint import bp
 from programme.debriefs.forms import FollowUpForm, SessionLogForm
 from programme.debriefs.log import SessionLog, record_follow_up
 from programme.debriefs.log import log_session as log_debrief_session
+from programme.debriefs.notices import session_called_off
 from programme.debriefs.views.requests import render_show, visible_request
 from programme.evaluation.feedback import FeedbackLink, invite_after_debrief
 from programme.evaluation.notices import feedback_invitations
+from programme.learning.screening import GUIDANCE
 from programme.models import Status
 from rosters import audit
 from rosters.actions import perform
 from rosters.auth import me
 from rosters.clock import utcnow
 from rosters.extensions import db
+from rosters.mail import Message
 from rosters.web import error_summary, plural
 
 
@@ -34,6 +37,7 @@ def log_from(form: SessionLogForm) -> SessionLog:
         learning=form.learning(),
         forum=form.forum.data or "",
         not_delivered_reason=form.reason.data or "",
+        learning_checked=bool(form.learning_checked.data),
     )
 
 
@@ -50,12 +54,14 @@ def log_session(request_id: int):
     if form.validate_on_submit():
         entry = log_from(form)
 
-        def log_and_invite() -> list[FeedbackLink]:
+        def log_and_invite() -> tuple[list[FeedbackLink], list[Message]]:
             logged = item.session  # a session logged as not delivered is no longer the request's
+            chair = item.facilitator  # nor is its chair
             log_debrief_session(item, me(), entry)
-            return invite_after_debrief(item, logged)  # in the same transaction as the log
+            # In the same transaction as the log: feedback links, or the calendar CANCEL if it did not go ahead.
+            return invite_after_debrief(item, logged), session_called_off(item, logged, chair)
 
-        outcome = perform(log_and_invite, tell=feedback_invitations, form=form)
+        outcome = perform(log_and_invite, tell=lambda done: [*feedback_invitations(done[0]), *done[1]], form=form)
         if outcome.done:
             points = len([text for text in entry.learning or [] if text.strip()])
             if entry.delivered:
@@ -78,6 +84,7 @@ def log_session(request_id: int):
     return render_template(
         "programme/debriefs/log.html",
         form=form,
+        guidance=GUIDANCE,
         errors=error_summary(form, general),
         item=item,
         session=session,

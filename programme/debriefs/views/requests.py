@@ -225,7 +225,11 @@ def arrange(request_id: int):
     if chair is None:
         abort(400)
     plan = Arrangement(facilitator=chair, day=form.day.data, format=form.format.data, **when_and_where(form))
-    outcome = perform(lambda: arrange_session(item, plan), tell=lambda _: session_arranged(item), form=form)
+    # Told before the change: whether invitations already out are replaced (a higher SEQUENCE), and by whom.
+    earlier = item.session.sequence if item.session is not None else None
+    previous_chair = item.facilitator
+    outcome = perform(lambda: arrange_session(item, plan), form=form, tell=lambda session: session_arranged(
+        item, changed=earlier is not None and session.sequence > earlier, previous_chair=previous_chair))
     if not outcome.done:
         db.session.refresh(item)
         return render_show(item, outcome.status, errors=error_summary(form, outcome.general), arrange=form)

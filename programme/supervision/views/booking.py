@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from programme.models import Booking, BookingStatus, ProgrammeSession, Status
 from programme.supervision.blueprint import bp
-from programme.supervision.notices import booking_made, promoted_place
+from programme.supervision.notices import booking_made, place_cancelled, promoted_place
 from programme.supervision.places import (
     ALREADY_BOOKED,
     book_place,
@@ -133,7 +133,8 @@ def cancel(booking_id: int):
     was_waiting = booking.status == BookingStatus.WAITLISTED.value
     when = booking.session.when
     outcome = perform(lambda: cancel_booking(booking_id, person),
-                      tell=lambda promoted: [promoted_place(promoted)] if promoted is not None else [])
+                      tell=lambda promoted: [*place_cancelled(booking),
+                                             *([promoted_place(promoted)] if promoted is not None else [])])
     if not outcome.done:
         flash(outcome.texts[0], "error")
     elif was_waiting:

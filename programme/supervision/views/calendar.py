@@ -1,4 +1,4 @@
-"""Supervision in people's calendars: one session's file, and a personal feed of their booked sessions.
+"""Supervision in people's calendars: one session's file, and a personal feed of the sessions they have a place on.
 
 The personal feed is reached without signing in (calendar apps cannot sign in), so its address carries
 a random secret of which only the digest is stored.
@@ -13,7 +13,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
-from programme.models import Booking, BookingStatus, ProgrammeSession
+from programme.models import Booking, BookingStatus, ProgrammeSession, Status
 from programme.supervision.blueprint import bp
 from programme.supervision.calendar import feed_ics, session_ics
 from programme.supervision.places import visible_team_ids
@@ -34,9 +34,13 @@ def session_ics_file(session_id: int):
     person = me()
     session = supervision_session(session_id)
     teams = visible_team_ids(person)
-    mine = any(b.person_id == person.id for b in session.bookings)
+    mine = [b for b in session.bookings if b.person_id == person.id]
     if teams is not None and session.team_id not in teams and not mine:
         abort(403)
+    if any(b.status == BookingStatus.WAITLISTED.value for b in mine):
+        # A queue entry holds no place: the session goes in their calendar when a place is theirs.
+        abort(409, "You are on the waitlist for this session. When a place is yours we will e-mail you "
+                   "an invitation for your calendar.")
     return Response(
         session_ics(session),
         mimetype="text/calendar",
@@ -87,20 +91,15 @@ def feed(secret: str):
     bookings = db.session.scalars(
         db.select(Booking)
         .join(Booking.session)
-        .where(Booking.person_id == person.id, ProgrammeSession.date >= since)
+        .where(Booking.person_id == person.id, Booking.status == BookingStatus.BOOKED.value,
+               ProgrammeSession.status != Status.CANCELLED.value, ProgrammeSession.date >= since)
         .options(selectinload(Booking.session).selectinload(ProgrammeSession.team),
                  selectinload(Booking.session).selectinload(ProgrammeSession.facilitator))
         .order_by(ProgrammeSession.starts_at, Booking.id)
     ).all()
-    # One event per session: a live place wins; otherwise a place they held on a session later cancelled,
-    # so calendars remove it. Queue entries never held a place and never show.
-    chosen: dict[int, Booking] = {}
-    for booking in bookings:
-        if booking.status == BookingStatus.BOOKED.value:
-            chosen[booking.session_id] = booking
-        elif booking.booked_at is not None and booking.session_id not in chosen:
-            chosen[booking.session_id] = booking
-    response = Response(feed_ics(list(chosen.values())), mimetype="text/calendar")
+    # Places they hold on sessions that are on: a place given up, a queue entry or a cancelled session is
+    # left out, and a subscribed calendar removes it.
+    response = Response(feed_ics(list(bookings)), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="supervision.ics"'
     response.headers["Cache-Control"] = "no-store"
     return response

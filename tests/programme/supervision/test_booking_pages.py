@@ -139,8 +139,11 @@ def test_cancelling_a_place_promotes_the_first_waiting_person_and_tells_them(app
     assert "Book a place" not in page and "Join the waitlist" in page  # still full: the place went to the queue
     statuses = {b.person_id: b.status for b in live_bookings(session)}
     assert statuses == {waiting_first.id: "booked", waiting_second.id: "waitlisted"}
-    assert [m.to for m in sent] == [waiting_first.email]
-    assert sent[0].subject.startswith("You have a place")
+    # The person who gave up the place gets the CANCEL; the first person waiting gets the place.
+    assert [m.to for m in sent] == [me.email, waiting_first.email]
+    assert sent[0].subject.startswith("Place cancelled") and sent[0].attachment[1] == "text/calendar; method=CANCEL"
+    assert sent[1].subject.startswith("You have a place")
+    assert sent[1].attachment[1] == "text/calendar; method=REQUEST"
     auth.logout()
 
     auth.login(waiting_second.email)
@@ -333,9 +336,9 @@ def test_calendar_feed_create_fetch_reset_and_turn_off(app, client, auth, sent):
     assert response.mimetype == "text/calendar"
     assert response.headers["Cache-Control"] == "no-store"
     events = {str(e["uid"]).split("@")[0]: e for e in Calendar.from_ical(response.data).walk("VEVENT")}
-    assert set(events) == {f"session-{booked.id}", f"session-{to_be_cancelled.id}"}  # not the waitlist place
+    # Neither the waitlist place nor the cancelled session: a subscribed calendar drops what leaves the feed.
+    assert set(events) == {f"session-{booked.id}"}
     assert str(events[f"session-{booked.id}"]["status"]) == "CONFIRMED"
-    assert str(events[f"session-{to_be_cancelled.id}"]["status"]) == "CANCELLED"
 
     auth.login(me.email)
     page = text(client.post("/calendar/feed"))
