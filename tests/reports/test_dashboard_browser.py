@@ -49,7 +49,7 @@ def test_lead_reads_filters_and_exports_the_dashboard(page, demo_server):
     shot(page, "dashboard-lead")
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="Figures for sharing (Excel, small numbers hidden)").click()
+        page.get_by_role("link", name="Figures for sharing (Excel, whole months, small numbers hidden)").click()
     download = info.value
     assert re.fullmatch(r"wellbeing-figures-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.xlsx", download.suggested_filename)
     assert Path(download.path()).read_bytes()[:2] == b"PK"  # a zip, as every .xlsx is
