@@ -40,19 +40,6 @@ NO_SERVICE = "No service given"
 BREAKDOWNS = (("kind", "Kind of session"), ("quarter", "Quarter"), ("service", "Service"), ("team", "Team"))
 
 
-def month_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The whole months a period covers: the first day of ``start``'s month to the last of ``end``'s."""
-    first = start.replace(day=1)
-    last = end.replace(day=1) + relativedelta(months=1) - dt.timedelta(days=1)
-    return first, last
-
-
-def last_whole_months(today: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
-    """The ``months`` whole calendar months before the one ``today`` is in."""
-    this_month = today.replace(day=1)
-    return this_month - relativedelta(months=months), this_month - dt.timedelta(days=1)
-
-
 def quarter_of(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from programme.evaluation.scores import protect
-from programme.evaluation.summary import feedback_summary, last_twelve_months, month_span, quarter_span
+from programme.evaluation.summary import feedback_summary, last_twelve_months, quarter_span
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import ApiToken, hash_secret
@@ -169,7 +169,7 @@ def test_protect_hides_until_what_is_hidden_holds_nothing_or_enough():
     assert protect({"a": 10, "b": 1, "c": 1, "d": 7}, {"b", "c"}, 5) == {"b", "c", "d"}
     assert protect({"a": 10, "b": 6}, set(), 5) == set()
     assert protect({"a": 3, "b": 3}, {"a", "b"}, 5) == {"a", "b"}
-    assert month_span(dt.date(2026, 2, 14), dt.date(2026, 2, 14)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert quarter_span(dt.date(2026, 2, 14), dt.date(2026, 2, 14)) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 
 
 def test_a_service_shown_with_one_small_team_hides_another_of_its_teams(setting):
