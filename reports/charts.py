@@ -71,17 +71,28 @@ def supervision_chart(monthly: pd.DataFrame) -> Figure:
     }
 
 
-def coverage_chart(coverage: pd.DataFrame, months: list[str]) -> Figure:
-    labels = [("⚠ " if gap else "") + team for team, gap in zip(coverage["team"], coverage["gap"], strict=True)]
-    z = coverage[months].clip(upper=2).to_numpy().tolist() if months and len(coverage) else []
+def coverage_chart(heatmap: pd.DataFrame, by_service: pd.DataFrame, months: list[str]) -> Figure:
+    """Service x month: supervision sessions delivered per active team of the service (a team meeting every
+    four weeks has about one a month), so that services of any size compare.
+
+    One row a service, however many teams: the teams themselves are listed, a page at a time, beside it.
+    """
+    teams = dict(zip(by_service["service"], by_service["teams"], strict=True))
+    services = list(heatmap["service"]) if len(heatmap) else []
+    counts = heatmap[months].to_numpy().tolist() if months and services else []
+    z = [[round(n / teams[service], 2) if teams[service] else 0 for n in row]
+         for service, row in zip(services, counts, strict=True)]
+    text = [[f"{n:,} sessions, {teams[service]:,} teams" for n in row] for service, row in zip(services, counts, strict=True)]
     return {
         "data": [{
-            "type": "heatmap", "z": z, "x": months, "y": labels, "zmin": 0, "zmax": 2, "xgap": 2, "ygap": 2,
+            "type": "heatmap", "z": z, "x": months, "y": [service or "No service" for service in services],
+            "text": text, "zmin": 0, "zmax": 1.5, "xgap": 2, "ygap": 2,
             "colorscale": [[0, "#f3f2f1"], [0.5, "#5694ca"], [1, DARK_BLUE]],
-            "colorbar": {"title": {"text": "Sessions"}, "tickvals": [0, 1, 2], "ticktext": ["0", "1", "2+"]},
-            "hovertemplate": "%{y}<br>%{x}: %{z} session(s)<extra></extra>",
+            "colorbar": {"title": {"text": "Sessions per team"}, "tickvals": [0, 0.5, 1, 1.5],
+                         "ticktext": ["0", "0.5", "1", "1.5+"]},
+            "hovertemplate": "%{y}<br>%{x}: %{z} per team (%{text})<extra></extra>",
         }],
-        "layout": _layout(height=max(260, min(24 * len(labels) + 80, 2400)), yaxis={"autorange": "reversed"}),
+        "layout": _layout(height=max(260, 32 * len(services) + 120), yaxis={"autorange": "reversed"}),
     }
 
 

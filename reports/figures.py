@@ -34,7 +34,8 @@ def programme_metrics(
     debriefs = sessions[(sessions["kind"] == "debrief") & (sessions["status"] == "delivered")]
     by_category = debriefs.groupby("incident_category", dropna=True)["sessions"].sum()
     trained_by_course = dict(zip(trained["course"], trained["people"], strict=True))
-    median = debrief_waits["days"].median() if len(debrief_waits) else None
+    waits = debrief_waits["days"].repeat(debrief_waits["debriefs"]) if len(debrief_waits) else ()
+    median = waits.median() if len(waits) else None
 
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -124,17 +125,56 @@ def coverage_matrix(
     return out.reset_index().sort_values(["gap", "team"], ascending=[False, True]).reset_index(drop=True)
 
 
+def supervision_totals(by_month: pd.DataFrame) -> pd.DataFrame:
+    """Delivered supervision per month over every team (``reports.queries.supervision_by_service_month``'s
+    rows: a few per service and month, summed here without pandas' grouping, which costs more than they do)."""
+    totals: dict[str, list[int]] = {}
+    for month, sessions, attendances in zip(by_month["month"], by_month["sessions"], by_month["attendances"],
+                                            strict=True):
+        row = totals.setdefault(month, [0, 0])
+        row[0] += int(sessions)
+        row[1] += int(attendances)
+    return pd.DataFrame([(m, n, a) for m, (n, a) in sorted(totals.items())], columns=["month", "sessions", "attendances"])
+
+
+def coverage_by(groups: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Active teams, teams with supervision in the period, coverage % and teams over six weeks without, by
+    ``keys`` (service; or agency and agency_id), from ``reports.queries.coverage_by_group``'s rows (one per
+    service and agency, so a few dozen, whatever the number of teams)."""
+    totals: dict[tuple, list[int]] = {}
+    for row in zip(*(groups[k] for k in keys), groups["teams"], groups["covered"], groups["gaps"], strict=True):
+        counts = totals.setdefault(row[:len(keys)], [0, 0, 0])
+        for index, value in enumerate(row[len(keys):]):
+            counts[index] += int(value)
+    rows = [(*key, teams, covered, _percent(covered, teams), gaps) for key, (teams, covered, gaps) in sorted(totals.items())]
+    return pd.DataFrame(rows, columns=[*keys, "teams", "covered", "coverage_pct", "gaps"])
+
+
+def coverage_heatmap(by_month: pd.DataFrame, by_service: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Service x month: delivered supervision sessions of the service's active teams (rows as in
+    ``by_service``, every month, 0 where none)."""
+    services = list(by_service["service"])
+    cells = {(service, month): 0 for service in services for month in months}
+    for service, active, month, sessions in zip(by_month["service"], by_month["active"], by_month["month"],
+                                                by_month["sessions"], strict=True):
+        if active and (service, month) in cells:
+            cells[service, month] += int(sessions)
+    return pd.DataFrame([[service, *(cells[service, month] for month in months)] for service in services],
+                        columns=["service", *months])
+
+
 WAIT_BUCKETS = [(0, 3, "0 to 3 days"), (4, 7, "4 to 7 days"), (8, 14, "8 to 14 days"), (15, 28, "15 to 28 days"),
                 (29, None, "29 days or more")]
 
 
 def wait_buckets(waits: pd.DataFrame) -> pd.DataFrame:
-    """Delivered debriefs by days from request to session, in fixed bands."""
+    """Delivered debriefs by days from request to session, in fixed bands (``waits``: days, debriefs)."""
     days = waits["days"] if len(waits) else pd.Series(dtype="int64")
+    counts = waits["debriefs"] if len(waits) else pd.Series(dtype="int64")
     rows = []
     for low, high, label in WAIT_BUCKETS:
         mask = days >= low if high is None else days.between(low, high)
-        rows.append({"wait": label, "debriefs": int(mask.sum())})
+        rows.append({"wait": label, "debriefs": int(counts[mask].sum())})
     return pd.DataFrame(rows)
 
 
@@ -146,19 +186,6 @@ def category_table(metrics: dict[str, Any]) -> pd.DataFrame:
         [{"category": IncidentCategory(key).label, "debriefs": value}
          for key, value in metrics["debriefs_by_category"].items()]
     )
-
-
-def load_table(load: pd.DataFrame) -> pd.DataFrame:
-    """Facilitator x kind sessions, busiest first."""
-    if not len(load):
-        return pd.DataFrame(columns=["facilitator", "supervision", "debrief", "total"])
-    table = load.pivot_table(index="facilitator", columns="kind", values="sessions", aggfunc="sum", fill_value=0)
-    for kind in ("supervision", "debrief"):
-        if kind not in table.columns:
-            table[kind] = 0
-    table = table[["supervision", "debrief"]].astype("int64")
-    table["total"] = table.sum(axis=1)
-    return table.sort_values(["total"], ascending=False).reset_index()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def outcomes():
     data = build_outcomes(filters, suppress=not is_lead)
     team = db.session.get(Team, filters.team_id) if filters.team_id and filters.team_id > 0 else None
     page = render_template(
-        "reports/outcomes.html", filters=filters, data=data, choices=filter_choices() if is_lead else None,
+        "reports/outcomes.html", filters=filters, data=data, choices=filter_choices(filters, team) if is_lead else None,
         is_lead=is_lead, team=team, demo=holds_demo_data(), columns=TABLE_COLUMNS, headers=TABLE_HEADERS, numeric=NUMERIC,
     )
     return page, 400 if filters.errors else 200

@@ -9,16 +9,26 @@ from typing import Any
 
 import pandas as pd
 import plotly
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_login import current_user
 
 from programme.models import IncidentCategory
 from reports import charts, figures, queries, session_table, windows
 from reports.exports import CSV, XLSX, frame_csv, long_table, workbook
 from reports.metrics import metrics_from_inputs
+from reports.paging import Page
 from rosters import audit
+from rosters.assets import add_static_file
 from rosters.auth import role_required
-from rosters.bounds import FIRST_DATE, LAST_DATE, PERIOD_RANGE_WORDS, parse_id, period_in_range, read_iso_date
+from rosters.bounds import (
+    FIRST_DATE,
+    LAST_DATE,
+    PERIOD_RANGE_WORDS,
+    parse_id,
+    parse_page,
+    period_in_range,
+    read_iso_date,
+)
 from rosters.clock import now_uk, today_uk
 from rosters.extensions import db
 from rosters.models import Agency, Course, Role, Team
@@ -29,10 +39,14 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 EXPIRY_DAYS = 90
 
 
-@bp.get("/assets/vendor/plotly.min.js")
-def plotly_js():
-    """plotly.js from the installed plotly package: the dashboard works with no internet."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+def serve_plotly_js(state) -> None:
+    """plotly.js from the installed plotly package, at /assets/vendor/plotly.min.js: compressed and, under its
+    hashed name (``url_for('static', filename='vendor/plotly.min.js')``), cached for a year. The dashboard
+    works with no internet, and a second visit downloads no script."""
+    add_static_file(state.app, "vendor/plotly.min.js", PLOTLY_JS)
+
+
+bp.record_once(serve_plotly_js)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,29 +147,63 @@ def team_ids_for(filters: Filters) -> list[int] | None:
 # Building the figures
 
 
-def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
-    """Every figure, table and chart for one set of filters; small numbers hidden when ``suppress``."""
+TEAMS_PER_PAGE = 25
+TOP_ROWS = 20  # busiest facilitators and soonest expiring training: the rest are on their own pages
+
+
+@dataclass(frozen=True)
+class TeamList:
+    """Which teams the dashboard lists: those over six weeks without supervision (default) or all, a page."""
+
+    all_teams: bool = False
+    page: int = 1
+
+
+def read_team_list() -> TeamList:
+    """The list asked for in the address (``teams=all``, ``page=N``): a clear 400 for anything else."""
+    which = request.args.get("teams", "").strip()
+    if which not in ("", "gaps", "all"):
+        abort(400, "Choose which teams to list: leave teams out, or teams=all")
+    page = parse_page(request.args.get("page"))
+    if page is None:
+        abort(400, "The page in the address must be a whole number from 1")
+    return TeamList(which == "all", page)
+
+
+def build_dashboard(filters: Filters, *, suppress: bool, team_list: TeamList | None = None,
+                    for_lead: bool = False) -> dict[str, Any]:
+    """Every figure, table and chart for one set of filters; small numbers hidden when ``suppress``.
+
+    Each figure is aggregated in the database, by month, service or agency, so the number of statements
+    and the size of what comes back do not grow with the number of teams; teams are listed a page at a
+    time. ``for_lead`` adds the facilitators' and training tables.
+    """
     g.csp_allow_inline_styles = True  # the charts' own styling; scripts stay nonce-only
+    team_list = team_list or TeamList()
     team_ids = team_ids_for(filters)
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     window = None
     if suppress:  # figures shown beyond leads: whole months, whole quarters where a number is small
         window = shared_window_for(filters, team_ids, threshold)
         filters.start, filters.end, filters.rounded = window.start, window.end, window.rounded
-    inputs = queries.load_metric_inputs(filters.start, filters.end, team_ids)
-    metrics = metrics_from_inputs(filters.start, filters.end, inputs)
-    months = figures.month_range(filters.start, filters.end)
-    monthly = figures.monthly_supervision(queries.supervision_by_month(filters.start, filters.end, team_ids), months)
-    coverage = figures.coverage_matrix(
-        queries.teams_frame(team_ids), queries.team_month_sessions(filters.start, filters.end, team_ids),
-        queries.last_supervision(filters.end, team_ids), months, filters.end,
-    )
-    waits = inputs.debrief_waits
-    buckets = figures.wait_buckets(waits)
+    start, end = filters.start, filters.end
+    groups = queries.coverage_by_group(start, end, team_ids)  # counts active and covered teams as metrics do
+    inputs = queries.load_metric_inputs(start, end, team_ids,
+                                        team_counts=(int(groups["teams"].sum()), int(groups["covered"].sum())))
+    metrics = metrics_from_inputs(start, end, inputs)
+    months = figures.month_range(start, end)
+    by_month = queries.supervision_by_service_month(start, end, team_ids)
+    monthly = figures.monthly_supervision(figures.supervision_totals(by_month), months)
+    by_service = figures.coverage_by(groups, ["service"])
+    by_agency = figures.coverage_by(groups, ["agency", "agency_id"])
+    heatmap = figures.coverage_heatmap(by_month, by_service, months)
+    teams, teams_total = queries.teams_page(start, end, team_ids, gaps_only=not team_list.all_teams,
+                                            page=team_list.page, per_page=TEAMS_PER_PAGE)
+    page = Page(team_list.page, TEAMS_PER_PAGE, teams_total)
+    if not page.exists():
+        abort(404)
+    buckets = figures.wait_buckets(inputs.debrief_waits)
     categories = figures.category_table(metrics)
-    load = figures.load_table(queries.sessions_by_facilitator(filters.start, filters.end, team_ids))
-    expiring = queries.training_expiring(today_uk(), EXPIRY_DAYS)
-    expiring["course"] = [Course(c).label for c in expiring["course"]]
 
     tiles = {
         "debriefs_delivered": metrics["debriefs_delivered"],
@@ -178,18 +226,23 @@ def build_dashboard(filters: Filters, *, suppress: bool) -> dict[str, Any]:
         monthly["attendances"] = [label if ("month", m) in window.hidden else n
                                   for m, n in zip(monthly["month"], monthly["attendances"], strict=True)]
 
-    return {
-        "metrics": metrics, "tiles": tiles, "months": months, "monthly": monthly, "coverage": coverage,
-        "buckets": buckets, "categories": categories, "load": load, "expiring": expiring,
-        "suppressed": suppress, "threshold": threshold,
+    data = {
+        "metrics": metrics, "tiles": tiles, "months": months, "monthly": monthly, "by_service": by_service,
+        "by_agency": by_agency, "gaps": int(groups["gaps"].sum()), "teams": teams, "team_list": team_list,
+        "page": page, "buckets": buckets, "categories": categories, "suppressed": suppress, "threshold": threshold,
         "charts": {
             "supervision": charts.to_json(charts.supervision_chart(_numeric(monthly, ["attendances"]))),
-            "coverage": charts.to_json(charts.coverage_chart(coverage, months)),
+            "coverage": charts.to_json(charts.coverage_chart(heatmap, by_service, months)),
             "categories": charts.to_json(charts.category_chart(_numeric(categories, ["debriefs"]))),
             "waits": charts.to_json(charts.wait_chart(_numeric(buckets, ["debriefs"]))),
-            "load": charts.to_json(charts.load_chart(load)),
         },
     }
+    if for_lead:
+        data["load"], data["facilitators"] = queries.facilitator_load(start, end, team_ids, TOP_ROWS)
+        data["expiring"], data["expiring_total"] = queries.training_expiring_soonest(today_uk(), EXPIRY_DAYS, TOP_ROWS)
+        data["expiring"]["course"] = [Course(c).label for c in data["expiring"]["course"]]
+        data["charts"]["load"] = charts.to_json(charts.load_chart(data["load"]))
+    return data
 
 
 def shared_window_for(filters: Filters, team_ids: list[int] | None, threshold: int) -> windows.Window:
@@ -232,14 +285,23 @@ def _numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def filter_choices() -> dict[str, Any]:
-    return {
-        "services": sorted({s for s in db.session.scalars(db.select(Team.service).where(Team.active.is_(True))) if s}),
+TEAM_CHOICES = 200  # longest team list a filter offers; larger programmes choose a service or agency first
+
+
+def filter_choices(filters: Filters, team: Team | None = None) -> dict[str, Any]:
+    """The filters' lists. Teams are listed only within the service and agency chosen, and only up to
+    ``TEAM_CHOICES`` of them; ``teams_listed`` says whether they were."""
+    choices = {
+        "services": queries.service_choices(),
         "agencies": db.session.execute(db.select(Agency.id, Agency.name).order_by(Agency.name)).all(),
-        "teams": db.session.execute(
-            db.select(Team.id, Team.name).where(Team.active.is_(True)).order_by(Team.name)
-        ).all(),
     }
+    teams = queries.team_choices(filters.service, filters.agency_id, TEAM_CHOICES)
+    choices["teams_listed"] = teams is not None
+    teams = teams or []
+    if team is not None and (team.id, team.name) not in teams:
+        teams = sorted([*teams, (team.id, team.name)], key=lambda pair: pair[1])
+    choices["teams"] = teams
+    return choices
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,12 +312,18 @@ def filter_choices() -> dict[str, Any]:
 @role_required(Role.LEAD, Role.MANAGER)
 def dashboard():
     filters = read_filters()
+    team_list = read_team_list()
     is_lead = current_user.role == Role.LEAD.value
-    data = build_dashboard(filters, suppress=not is_lead)
+    data = build_dashboard(filters, suppress=not is_lead, team_list=team_list, for_lead=is_lead)
     team = db.session.get(Team, filters.team_id) if filters.team_id and filters.team_id > 0 else None
+    teams_arg = {"teams": "all"} if team_list.all_teams else {}
+
+    def page_url(number: int) -> str:
+        return url_for("reports.dashboard", **filters.args(**teams_arg, page=number), _anchor="teams")
+
     page = render_template(
-        "reports/dashboard.html", filters=filters, data=data, choices=filter_choices() if is_lead else None,
-        is_lead=is_lead, team=team,
+        "reports/dashboard.html", filters=filters, data=data, choices=filter_choices(filters, team) if is_lead else None,
+        is_lead=is_lead, team=team, page_url=page_url,
     )
     return page, 400 if filters.errors else 200  # filters that could not be used: shown, and a bad request
 
@@ -325,7 +393,7 @@ def export(fmt: str):
         detail = f" left_out={left_out}"
     else:
         data = build_dashboard(filters, suppress=suppress)
-        sheets = figure_sheets(data)
+        sheets = figure_sheets(data, team_coverage(filters, data["months"]))
     audit.record("dashboard_exported",
                  detail=f"{what} {fmt} {filters.start}..{filters.end} suppressed={suppress}{detail}")
     db.session.commit()
@@ -338,7 +406,17 @@ def export(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
 
 
-def figure_sheets(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
+def team_coverage(filters: Filters, months: list[str]) -> pd.DataFrame:
+    """Every active team's delivered supervision by month, last session and gap: the export's sheet (a
+    download may list every team; three statements, whatever their number)."""
+    team_ids = team_ids_for(filters)
+    return figures.coverage_matrix(
+        queries.teams_frame(team_ids), queries.team_month_sessions(filters.start, filters.end, team_ids),
+        queries.last_supervision(filters.end, team_ids), months, filters.end,
+    )
+
+
+def figure_sheets(data: dict[str, Any], coverage: pd.DataFrame) -> dict[str, pd.DataFrame]:
     tiles = data["tiles"]
     labels = {
         "teams_total": "Active teams", "teams_covered": "Teams with supervision delivered",
@@ -352,7 +430,7 @@ def figure_sheets(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
     # An object column: otherwise one float (coverage %, a half-day median) turns every count into "12.0".
     values = pd.Series(["" if tiles[k] is None else tiles[k] for k in labels], dtype="object")
     summary = pd.DataFrame({"figure": list(labels.values()), "value": values})
-    coverage = data["coverage"][["team", "service", "agency", *data["months"], "last_session", "gap"]]
+    coverage = coverage[["team", "service", "agency", *data["months"], "last_session", "gap"]]
     return {"summary": summary, "supervision_by_month": data["monthly"], "debriefs_by_category": data["categories"],
             "time_to_debrief": data["buckets"], "team_coverage": coverage}
 

@@ -68,3 +68,52 @@ def test_managers_dashboard_at_phone_width_is_accessible(page, demo_server):
     assert axe_violations(page) == []
     assert not [m for m in errors if "Content Security Policy" in m or "Content-Security-Policy" in m], errors
     shot(page, "dashboard-manager-phone")
+
+
+@pytest.fixture
+def national_server(app, runner):
+    """Three hundred synthetic teams over five years (``flask seed-synthetic``) and a lead, served."""
+    from rosters.extensions import db
+    from tests.browser_support import serve
+    from tests.factories import make_person
+
+    result = runner.invoke(args=["seed-synthetic", "--teams", "300", "--years", "5"])
+    assert result.exit_code == 0, result.output
+    make_person(role="lead", name="Nat Lead", email="national-lead@example.org")
+    db.session.commit()
+    db.session.remove()
+    with serve(app) as base:
+        yield base
+
+
+def test_lead_drills_down_a_national_programme_from_service_to_team(page, national_server):
+    from tests.factories import PASSWORD
+
+    errors = watch_console(page)
+    sign_in(page, national_server, "national-lead@example.org", PASSWORD)
+    expect(page.get_by_text("Signed in as Nat Lead")).to_be_visible()
+    page.goto(national_server + "/dashboard")
+    charts_drawn(page)
+    expect(page.locator("#chart-coverage .main-svg").first).to_be_attached()
+    expect(page.locator("#teams")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "dashboard-national-lead")
+
+    page.get_by_text("Coverage by service: show the data as a table").click()
+    page.get_by_role("link", name="Assessment", exact=True).click()
+    expect(page).to_have_url(re.compile(r"service=Assessment"))
+    expect(page.get_by_label("Service", exact=True)).to_have_value("Assessment")
+    page.get_by_role("link", name=re.compile(r"^List every team in this selection")).click()
+    expect(page.get_by_text(re.compile(r"Showing 1 to 25 of \d+ active teams"))).to_be_visible()
+    page.get_by_role("navigation", name="Pages of teams").get_by_role("link", name="Next").click()
+    expect(page.get_by_text(re.compile(r"Showing 26 to \d+ of \d+ active teams"))).to_be_visible()
+    first_team = page.locator("#teams ~ .app-table-wrapper tbody th a").first
+    name = first_team.inner_text()
+    first_team.click()
+    expect(page.get_by_label("Team", exact=True)).to_have_value(re.compile(r"\d+"))
+    expect(page.get_by_text("1 of 1 active teams had supervision").or_(
+        page.get_by_text("0 of 1 active teams had supervision"))).to_be_visible()
+    assert name in page.content()
+    charts_drawn(page)
+    assert axe_violations(page) == []
+    assert errors == [], errors

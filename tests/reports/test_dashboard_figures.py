@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 
 import pandas as pd
 import pytest
 
 from reports.figures import (
+    coverage_by,
+    coverage_heatmap,
     coverage_matrix,
-    load_table,
     month_range,
     monthly_supervision,
+    supervision_totals,
     suppress_groups,
     suppress_value,
     wait_buckets,
@@ -144,11 +147,12 @@ def test_coverage_of_no_teams_is_an_empty_frame():
 
 
 # ---------------------------------------------------------------------------------------------
-# wait_buckets and load_table
+# wait_buckets
 
 
 def buckets(*days: int) -> dict[str, int]:
-    frame = wait_buckets(pd.DataFrame({"days": list(days)}, dtype="int64"))
+    counted = Counter(days)  # the query's shape: one row per wait, with how many debriefs waited that long
+    frame = wait_buckets(pd.DataFrame(list(counted.items()), columns=["days", "debriefs"], dtype="int64"))
     return dict(zip(frame["wait"], frame["debriefs"], strict=True))
 
 
@@ -174,31 +178,12 @@ def test_wait_buckets_count_the_edges():
                                          "29 days or more": 2}
 
 
-def test_load_table_with_only_supervision_has_a_zero_debrief_column():
-    load = pd.DataFrame([("Ann", "supervision", 3), ("Bob", "supervision", 5)], columns=["facilitator", "kind", "sessions"])
-    table = load_table(load)
-    assert list(table.columns) == ["facilitator", "supervision", "debrief", "total"]
-    assert table.to_dict("records") == [
-        {"facilitator": "Bob", "supervision": 5, "debrief": 0, "total": 5},
-        {"facilitator": "Ann", "supervision": 3, "debrief": 0, "total": 3},
-    ]
 
 
-def test_load_table_with_only_debriefs_has_a_zero_supervision_column():
-    load = pd.DataFrame([("Cat", "debrief", 2)], columns=["facilitator", "kind", "sessions"])
-    assert load_table(load).to_dict("records") == [{"facilitator": "Cat", "supervision": 0, "debrief": 2, "total": 2}]
 
 
-def test_load_table_of_nobody_keeps_its_columns():
-    empty = pd.DataFrame([], columns=["facilitator", "kind", "sessions"])
-    assert list(load_table(empty).columns) == ["facilitator", "supervision", "debrief", "total"]
 
 
-def test_load_table_adds_both_kinds_busiest_first():
-    load = pd.DataFrame([("Ann", "supervision", 1), ("Ann", "debrief", 4), ("Bob", "supervision", 3)],
-                        columns=["facilitator", "kind", "sessions"])
-    assert load_table(load)["facilitator"].tolist() == ["Ann", "Bob"]
-    assert load_table(load)["total"].tolist() == [5, 3]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,3 +307,52 @@ def test_suppression_finishes_on_breakdowns_that_leave_some_out():
                     assert shown[g][k] == f"<{threshold}"
                 elif shown[g][k] != f"<{threshold}":
                     assert shown[g][k] == v
+
+
+# ---------------------------------------------------------------------------------------------
+# By service and agency (a row a group, whatever the number of teams)
+
+
+GROUPS = pd.DataFrame(
+    [("Assessment", 1, "Council", 10, 9, 1), ("Assessment", 2, "Police", 6, 1, 5), ("Protection", 1, "Council", 16, 1, 15)],
+    columns=["service", "agency_id", "agency", "teams", "covered", "gaps"],
+)
+
+
+def test_coverage_by_service_adds_up_its_agencies_and_rounds_halves_up():
+    table = coverage_by(GROUPS, ["service"])
+    assert table.to_dict("records") == [
+        {"service": "Assessment", "teams": 16, "covered": 10, "coverage_pct": 62.5, "gaps": 6},
+        {"service": "Protection", "teams": 16, "covered": 1, "coverage_pct": 6.3, "gaps": 15},  # 6.25
+    ]
+
+
+def test_coverage_by_agency_keeps_its_id_for_the_link():
+    table = coverage_by(GROUPS, ["agency", "agency_id"])
+    assert list(zip(table["agency"], table["agency_id"], table["teams"], strict=True)) == [("Council", 1, 26),
+                                                                                         ("Police", 2, 6)]
+
+
+def test_coverage_by_of_no_teams_keeps_its_columns():
+    assert list(coverage_by(GROUPS.iloc[0:0], ["service"]).columns) == ["service", "teams", "covered", "coverage_pct",
+                                                                       "gaps"]
+
+
+BY_MONTH = pd.DataFrame(
+    [("Assessment", True, "2025-04", 7, 40), ("Assessment", False, "2025-04", 2, 9), ("Protection", True, "2025-06", 3, 20)],
+    columns=["service", "active", "month", "sessions", "attendances"],
+)
+
+
+def test_monthly_totals_count_closed_teams_as_flask_metrics_does():
+    assert supervision_totals(BY_MONTH).to_dict("records") == [
+        {"month": "2025-04", "sessions": 9, "attendances": 49}, {"month": "2025-06", "sessions": 3, "attendances": 20}]
+
+
+def test_heatmap_has_every_service_and_month_and_leaves_closed_teams_out():
+    services = coverage_by(GROUPS, ["service"])
+    heatmap = coverage_heatmap(BY_MONTH, services, MONTHS)
+    assert heatmap.to_dict("records") == [
+        {"service": "Assessment", "2025-04": 7, "2025-05": 0, "2025-06": 0},
+        {"service": "Protection", "2025-04": 0, "2025-05": 0, "2025-06": 3},
+    ]

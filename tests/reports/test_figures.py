@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -22,7 +23,9 @@ def sessions_frame(*rows: tuple) -> pd.DataFrame:
 
 
 def waits_frame(*days: int) -> pd.DataFrame:
-    return pd.DataFrame({"days": list(days)}, dtype="int64")
+    """Debrief waits as the query returns them: one row per number of days, with how many debriefs waited it."""
+    counted = Counter(days)
+    return pd.DataFrame(list(counted.items()), columns=["days", "debriefs"], dtype="int64")
 
 
 def trained_frame(**people: int) -> pd.DataFrame:
