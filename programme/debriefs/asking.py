@@ -11,6 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
+from sqlalchemy.orm import contains_eager
+
 from programme.errors import ProgrammeError
 from programme.models import (
     CATEGORY_VALUES,
@@ -129,13 +132,17 @@ def can_view(person: Person, request: DebriefRequest) -> bool:
     return person.role == Role.LEAD.value or (request.facilitator_id is not None and request.facilitator_id == person.id)
 
 
+# Built once: a participant's page runs it on every visit.
+_INVITATIONS_FOR = (
+    db.select(DebriefInvitation)
+    .join(DebriefRequest, DebriefRequest.id == DebriefInvitation.request_id)
+    .where(DebriefInvitation.person_id == bindparam("person_id"))
+    .options(contains_eager(DebriefInvitation.request).joinedload(DebriefRequest.session))
+    .order_by(DebriefRequest.requested_at.desc())
+)
+
+
 def invitations_for(person: Person) -> list[DebriefInvitation]:
-    """A participant's own invitations (their session's when and where, nothing else)."""
-    return list(
-        db.session.scalars(
-            db.select(DebriefInvitation)
-            .join(DebriefRequest, DebriefRequest.id == DebriefInvitation.request_id)
-            .where(DebriefInvitation.person_id == person.id)
-            .order_by(DebriefRequest.requested_at.desc())
-        )
-    )
+    """A participant's own invitations (their session's when and where, nothing else), with each request
+    and its session read in the same query."""
+    return list(db.session.scalars(_INVITATIONS_FOR, {"person_id": person.id}))

@@ -15,6 +15,7 @@ from rosters import outbox
 from rosters.cli import command, fail
 from rosters.clock import utcnow
 from rosters.extensions import db
+from rosters.models import Person
 
 MAX_HOURS = 24 * 14  # a fortnight ahead at most
 
@@ -32,7 +33,11 @@ def send_reminders(hours: int | None) -> None:
     due = db.session.scalars(
         db.select(Booking)
         .join(ProgrammeSession, ProgrammeSession.id == Booking.session_id)
+        .join(Person, Person.id == Booking.person_id)
         .where(
+            # A deactivated person keeps their place until a lead frees it, but hears nothing more.
+            Person.enabled.is_(True),
+            Person.anonymised_at.is_(None),
             Booking.status == BookingStatus.BOOKED.value,
             Booking.reminder_sent_at.is_(None),
             ProgrammeSession.kind == Kind.SUPERVISION.value,

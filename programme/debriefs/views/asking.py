@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
 from wtforms.fields.choices import SelectChoice
 
 from programme.debriefs.asking import DebriefAsk, invitations_for, request_debrief
@@ -112,15 +113,19 @@ def request_sent(request_id: int):
     )
 
 
+# Built once, as invitations_for is: the page is opened often.
+_OWN_REQUESTS = (
+    db.select(DebriefRequest)
+    .where(DebriefRequest.requested_by_id == bindparam("person_id"))
+    .order_by(DebriefRequest.requested_at.desc())
+)
+
+
 @bp.get("/debriefs/mine")
 @login_required
 def mine():
     """The person's own requests and invitations: only what concerns them."""
-    own = db.session.scalars(
-        db.select(DebriefRequest)
-        .where(DebriefRequest.requested_by_id == current_user.id)
-        .order_by(DebriefRequest.requested_at.desc())
-    ).all()
+    own = db.session.scalars(_OWN_REQUESTS, {"person_id": current_user.id}).all()
     return render_template(
         "programme/debriefs/mine.html", own=own, invitations=invitations_for(current_user), now=utcnow(),
         support_now=SUPPORT_NOW, tags=STATUS_TAGS,

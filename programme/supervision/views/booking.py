@@ -11,21 +11,21 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam
+from sqlalchemy.orm import contains_eager
 
 from programme.models import Booking, BookingStatus, ProgrammeSession, Status
 from programme.supervision.blueprint import bp
 from programme.supervision.notices import booking_made, place_cancelled, promoted_place
 from programme.supervision.places import (
     ALREADY_BOOKED,
+    QUEUE_POSITION,
     book_place,
     cancel_booking,
     is_bookable,
-    live_booking,
     may_book,
     places_left,
-    upcoming_slots,
-    waiting_on,
+    team_slots,
     waitlist_position,
 )
 from programme.supervision.views.sessions import supervision_session
@@ -54,46 +54,57 @@ class Slot:
         return self.places_left == 0
 
 
-def _slot(session: ProgrammeSession, person: Person) -> Slot:
-    mine = live_booking(session, person)
-    return Slot(
-        session=session,
-        places_left=places_left(session),
-        waiting=waiting_on(session),
-        mine=mine,
-        position=waitlist_position(mine) if mine is not None else None,
-        bookable=is_bookable(session),
+# Built once (see places.QUEUE_POSITION): the person's places and queue entries on sessions still to come,
+# soonest first, each session and its team read in the same query.
+_MY_BOOKINGS = (
+    db.select(Booking, QUEUE_POSITION)
+    .join(Booking.session)
+    .where(
+        Booking.person_id == bindparam("person_id"),
+        Booking.is_live,
+        ProgrammeSession.status == Status.SCHEDULED.value,
+        ProgrammeSession.starts_at > bindparam("now"),
     )
+    .options(contains_eager(Booking.session).joinedload(ProgrammeSession.team))
+    .order_by(ProgrammeSession.starts_at, Booking.id)
+)
 
 
-def _my_bookings(person: Person) -> list[tuple[Booking, int | None]]:
-    """The person's places and queue entries on sessions still to come, soonest first."""
-    bookings = db.session.scalars(
-        db.select(Booking)
-        .join(Booking.session)
-        .where(
-            Booking.person_id == person.id,
-            Booking.is_live,
-            ProgrammeSession.status == Status.SCHEDULED.value,
-            ProgrammeSession.starts_at > utcnow(),
-        )
-        .options(selectinload(Booking.session).selectinload(ProgrammeSession.team))
-        .order_by(ProgrammeSession.starts_at, Booking.id)
-    ).all()
-    return [(booking, waitlist_position(booking)) for booking in bookings]
+def _my_bookings(person: Person, now: dt.datetime) -> list[tuple[Booking, int | None]]:
+    """The person's places and queue entries on sessions still to come, each with its place in the queue
+    (None for a place): one query however many there are."""
+    rows = db.session.execute(_MY_BOOKINGS, {"person_id": person.id, "now": now})
+    return [(booking, position if booking.status == BookingStatus.WAITLISTED.value else None)
+            for booking, position in rows]
+
+
+def _slots(person: Person, first: dt.date, last: dt.date, now: dt.datetime,
+           mine: dict[int, tuple[Booking, int | None]]) -> list[Slot]:
+    """The person's own team's sessions in the window; their own booking on each comes from ``mine``."""
+    if person.team_id is None:
+        return []
+    slots = []
+    for session, waiting in team_slots(person.team_id, first, last, now):
+        booking, position = mine.get(session.id, (None, None))
+        slots.append(Slot(session=session, places_left=places_left(session), waiting=waiting, mine=booking,
+                          position=position, bookable=is_bookable(session)))
+    return slots
 
 
 @bp.get("/supervision")
 @login_required
 def slots():
     person = me()
+    now = utcnow()
     today = today_uk()
     last = today + dt.timedelta(weeks=WEEKS_AHEAD)
-    sessions = upcoming_slots([person.team_id], today, last) if person.team_id is not None else []
+    my_bookings = _my_bookings(person, now)
+    # Every slot is a scheduled session still to come, so the person's booking on it is one of these.
+    mine = {booking.session_id: (booking, position) for booking, position in my_bookings}
     return render_template(
         "programme/supervision/slots.html",
-        slots=[_slot(session, person) for session in sessions],
-        my_bookings=_my_bookings(person),
+        slots=_slots(person, today, last, now, mine),
+        my_bookings=my_bookings,
         last=last,
         weeks=WEEKS_AHEAD,
     )

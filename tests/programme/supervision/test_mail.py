@@ -285,6 +285,22 @@ def test_send_reminders_reminds_each_booked_place_once_and_no_one_else(smtp_app)
     assert [e.rcpt_tos[0] for e in box.envelopes[2:]] == ["ada@example.org"]
 
 
+def test_reminders_skip_people_who_have_been_deactivated(smtp_app):
+    app, box = smtp_app
+    team = make_team()
+    soon = starting_in(team, 2)
+    staying, leaving = member(team, "Ada Lovelace"), member(team, "Grace Hopper")
+    book_place(soon.id, staying)
+    book_place(soon.id, leaving)
+    leaving.enabled = False
+    db.session.execute(db.delete(OutboxMessage))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0 and "1 reminder(s) due" in result.output
+    send_waiting(app)
+    assert [envelope.rcpt_tos for envelope in box.envelopes] == [[staying.email]]
+
+
 def test_reminders_skip_cancelled_and_started_sessions(smtp_app):
     app, box = smtp_app
     team = make_team()
