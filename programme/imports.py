@@ -12,12 +12,26 @@ from programme.models import (
     MAX_ATTENDEES,
     MAX_PLACES,
     STATUS_VALUES,
+    IncidentCategory,
     Kind,
     ProgrammeSession,
     Status,
 )
+from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES
 from rosters.clock import local_to_utc, uk_time_exists
-from rosters.csv_import import Importer, ImportResult, Row, apply_changes, register
+from rosters.csv_import import (
+    Importer,
+    ImportResult,
+    Row,
+    apply_changes,
+    date_rule,
+    email_rule,
+    listed_rule,
+    register,
+    text_rule,
+    time_rule,
+    whole_rule,
+)
 from rosters.extensions import db
 from rosters.services import find_person, find_team
 
@@ -26,16 +40,38 @@ COLUMNS = (
     "status", "attendees", "requested_on", "incident_category", "capacity",
 )
 REQUIRED = ("ref", "kind", "format", "team", "date", "start", "duration_minutes", "facilitator_email", "status")
+MAX_REF = 100
+# No example rows in the template: every session row counts in the programme's figures, and a session
+# cannot be deleted, so an example imported by mistake would stay in the board report.
+RULES = (
+    text_rule("ref", "Your own unique reference for the session; importing it again updates it", max_length=MAX_REF),
+    listed_rule("kind", KIND_VALUES, "The kind of session: reflexive peer-group supervision or a critical-incident "
+                                     "debrief"),
+    listed_rule("format", FORMAT_VALUES, "Supervision is always group"),
+    text_rule("team", "The name of a team already imported"),
+    date_rule("date", "The day of the session"),
+    time_rule("start", "When it starts, UK local time"),
+    whole_rule("duration_minutes", "How long it lasts in minutes", low=SHORTEST_MINUTES, high=LONGEST_MINUTES),
+    email_rule("facilitator_email", "The e-mail address of the facilitator, a person already imported; empty only "
+                                    "for a cancelled session"),
+    listed_rule("status", STATUS_VALUES, "Whether it is still to come, took place or was called off"),
+    whole_rule("attendees", "Practitioners who attended; needed for a delivered session, ignored otherwise",
+               low=0, high=MAX_ATTENDEES),
+    date_rule("requested_on", "Debriefs only: the day the debrief was asked for, not after the session's date"),
+    listed_rule("incident_category", IncidentCategory, "Debriefs only: what kind of incident it followed"),
+    whole_rule("capacity", "Supervision only: places on the session; empty means the programme's default",
+               low=1, high=MAX_PLACES),
+)
 
 
 def import_session(row: Row, result: ImportResult) -> None:
-    ref = row.text("ref", required=True, max_length=100)
+    ref = row.text("ref", required=True, max_length=MAX_REF)
     kind = row.choice("kind", KIND_VALUES)
     fmt = row.choice("format", FORMAT_VALUES)
     team_name = row.text("team", required=True)
     day = row.date("date")
     start = row.time("start")
-    duration = row.whole_number("duration_minutes", low=15, high=480)
+    duration = row.whole_number("duration_minutes", low=SHORTEST_MINUTES, high=LONGEST_MINUTES)
     status = row.choice("status", STATUS_VALUES)
     facilitator_email = row.email("facilitator_email", required=False)
     requested_on = row.date("requested_on", required=False)
@@ -125,4 +161,4 @@ def _errored(row: Row) -> set[str]:
 
 
 register(Importer("sessions", COLUMNS, REQUIRED, ("ref",), import_session, label="Sessions (supervision and debriefs)",
-                  after=("teams", "people", "training")))  # a programme's history comes last
+                  after=("teams", "people", "training"), rules=RULES))  # a programme's history comes last

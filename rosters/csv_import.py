@@ -1,7 +1,9 @@
 """Spreadsheet import: tolerant reading of Excel-made CSV, strict all-or-nothing storing.
 
-Each kind (teams, people, training, sessions) registers an :class:`Importer`; the command line and the
-import page offer whatever is registered. Reading is the same
+Each kind (teams, people, training, sessions, workforce) registers an :class:`Importer`; the command line and
+the import page offer whatever is registered. Each importer also says, column by column, what a cell may
+hold (:class:`Rule`), built from the same lists and limits its rows are checked against, so the import
+page and the downloadable templates never describe a rule the importer does not apply. Reading is the same
 for all: UTF-8 with or without a byte-order mark, any line ends, header names in any case and
 order, cells trimmed. Every bad row is reported as ``row N: column: what is wrong`` and nothing
 is stored unless every row is good.
@@ -22,8 +24,12 @@ from rosters import audit
 from rosters.bounds import DATE_RANGE, date_in_range
 from rosters.extensions import db
 
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
+# In pairs, in the order the import page offers them: yes/no, true/false, 1/0, y/n.
+YES = ("yes", "true", "1", "y")
+NO = ("no", "false", "0", "n")
+MAX_TEXT = 200  # characters in a text cell, unless the column says otherwise
+DATE_WORDS = "YYYY-MM-DD or DD/MM/YYYY"
+TIME_WORDS = "HH:MM"
 EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 UK_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -66,7 +72,7 @@ class Row:
     def error(self, column: str, message: str) -> None:
         self.errors.append(f"row {self.number}: {column}: {message}")
 
-    def text(self, column: str, *, required: bool = False, max_length: int = 200) -> str | None:
+    def text(self, column: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str | None:
         value = self.cells.get(column, "")
         if not value:
             if required:
@@ -114,7 +120,7 @@ class Row:
             return None
         parsed = parse_date(value)
         if parsed is None:
-            self.error(column, f"{value!r} is not a date (write YYYY-MM-DD or DD/MM/YYYY)")
+            self.error(column, f"{value!r} is not a date (write {DATE_WORDS})")
         elif not date_in_range(parsed):
             self.error(column, f"{value!r} is outside the dates this service accepts ({DATE_RANGE})")
             return None
@@ -127,7 +133,7 @@ class Row:
         match = TIME_RE.match(value)
         if match and int(match[1]) < 24 and int(match[2]) < 60:
             return dt.time(int(match[1]), int(match[2]))
-        self.error(column, f"{value!r} is not a 24-hour time (write HH:MM)")
+        self.error(column, f"{value!r} is not a 24-hour time (write {TIME_WORDS})")
         return None
 
     def whole_number(self, column: str, *, low: int, high: int | None = None, required: bool = True) -> int | None:
@@ -140,10 +146,14 @@ class Row:
             self.error(column, f"{value!r} is not a whole number")
             return None
         if number < low or (high is not None and number > high):
-            limit = f"{low} to {high}" if high is not None else f"{low} or more"
-            self.error(column, f"{number} is out of range ({limit})")
+            self.error(column, f"{number} is out of range ({range_words(low, high)})")
             return None
         return number
+
+
+def range_words(low: object, high: object | None) -> str:
+    """``15 to 480``, or ``0 or more`` when there is no upper limit."""
+    return f"{low} to {high}" if high is not None else f"{low} or more"
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -180,6 +190,47 @@ def apply_changes(obj: object, values: dict, result: ImportResult, *, created: b
 RowHandler = Callable[[Row, ImportResult], None]
 
 
+@dataclass(frozen=True)
+class Rule:
+    """What one column may hold, in words for the import page; ``values`` lists (value, meaning) pairs
+    for a column that takes one of a list."""
+
+    column: str
+    says: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
+def text_rule(column: str, says: str, *, max_length: int = MAX_TEXT) -> Rule:
+    return Rule(column, f"{says}. Text, at most {max_length} characters.")
+
+
+def email_rule(column: str, says: str) -> Rule:
+    return Rule(column, f"{says}. An e-mail address, in any case: it names the same person.")
+
+
+def listed_rule(column: str, values: Iterable, says: str = "") -> Rule:
+    """One of ``values`` (strings, or enum members whose ``label`` says what each means), in any case."""
+    pairs = tuple((str(getattr(value, "value", value)), str(getattr(value, "label", ""))) for value in values)
+    return Rule(column, f"{says + '. ' if says else ''}One of these, in any case:", pairs)
+
+
+def date_rule(column: str, says: str) -> Rule:
+    return Rule(column, f"{says}. A date written {DATE_WORDS} (day first), from {DATE_RANGE}.")
+
+
+def time_rule(column: str, says: str) -> Rule:
+    return Rule(column, f"{says}. A 24-hour time written {TIME_WORDS}.")
+
+
+def whole_rule(column: str, says: str, *, low: int, high: int | None = None) -> Rule:
+    return Rule(column, f"{says}. A whole number, {range_words(low, high)}.")
+
+
+def yes_no_rule(column: str, says: str, *, default: bool) -> Rule:
+    pairs = ", ".join(f"{yes}/{no}" for yes, no in zip(YES, NO, strict=True))
+    return Rule(column, f"{says}. Yes or no ({pairs}); empty means {YES[0] if default else NO[0]}.")
+
+
 @dataclass
 class Importer:
     """How one kind of file is read: its columns and what to do with each good row."""
@@ -192,9 +243,16 @@ class Importer:
     normalise_key: Callable[[Row], tuple] | None = None
     label: str = ""  # what the import page calls it, e.g. "Training records"
     after: tuple[str, ...] = ()  # kinds to import before this one (their rows are named by this kind's)
+    rules: tuple[Rule, ...] = ()  # what each column may hold, for the import page
+    # Rows for the downloadable template, in the order of ``columns``: clearly examples, and harmless
+    # if imported by mistake. Empty for kinds whose every row changes the programme's figures.
+    examples: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         self.label = self.label or self.kind.capitalize()
+
+    def rule(self, column: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.column == column), None)
 
 
 IMPORTERS: dict[str, Importer] = {}

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from flask import current_app
 
-from rosters.csv_import import Importer, ImportResult, Row, apply_changes, parse_date, register
+from rosters.csv_import import (
+    Importer,
+    ImportResult,
+    Row,
+    apply_changes,
+    date_rule,
+    email_rule,
+    listed_rule,
+    parse_date,
+    register,
+    text_rule,
+    yes_no_rule,
+)
 from rosters.extensions import db
-from rosters.models import COURSE_VALUES, ROLE_VALUES, Person, Team, TrainingRecord
+from rosters.models import COURSE_VALUES, ROLE_VALUES, Course, Person, Role, Team, TrainingRecord
 from rosters.services import find_person, find_team, get_or_create_agency
+
+ACTIVE_BY_DEFAULT = True
+# The templates' example rows: an inactive team (outside every figure) and someone in it who cannot sign
+# in, so that a template imported with its examples left in changes nothing anyone counts.
+EXAMPLE_TEAM = "Example team (delete this row)"
 
 
 def import_team(row: Row, result: ImportResult) -> None:
     name = row.text("team", required=True)
     service = row.text("service")
     agency_name = row.text("agency") or current_app.config["ORGANISATION_NAME"]
-    active = row.yes_no("active", default=True)
+    active = row.yes_no("active", default=ACTIVE_BY_DEFAULT)
     if row.errors:
         return
     team = find_team(name)
@@ -90,9 +107,42 @@ def _training_key(row: Row) -> tuple:
     return (row.cells.get("email", "").lower(), row.cells.get("course", "").lower(), completed)
 
 
-register(Importer("teams", ("team", "service", "agency", "active"), ("team",), ("team",), import_team, label="Teams"))
-register(Importer("people", ("email", "name", "team", "role"), ("email", "name", "role"), ("email",), import_person,
-                  label="People", after=("teams",)))
+register(
+    Importer(
+        "teams",
+        ("team", "service", "agency", "active"),
+        ("team",),
+        ("team",),
+        import_team,
+        label="Teams",
+        rules=(
+            text_rule("team", "The team's name, as people, sessions and workforce rows will name it"),
+            text_rule("service", "The service the team belongs to, for example Assessment"),
+            text_rule("agency", "The organisation the team belongs to; empty means your own organisation"),
+            yes_no_rule("active", "Whether the team is part of the programme now (only active teams count "
+                                  "towards coverage)", default=ACTIVE_BY_DEFAULT),
+        ),
+        examples=((EXAMPLE_TEAM, "Example service", "", "no"),),
+    )
+)
+register(
+    Importer(
+        "people",
+        ("email", "name", "team", "role"),
+        ("email", "name", "role"),
+        ("email",),
+        import_person,
+        label="People",
+        after=("teams",),
+        rules=(
+            email_rule("email", "The person's work e-mail address"),
+            text_rule("name", "Their full name"),
+            text_rule("team", "The name of a team already imported; empty for no team"),
+            listed_rule("role", Role, "What they may do in the service"),
+        ),
+        examples=(("example.person@example.org", "Example Person (delete this row)", EXAMPLE_TEAM, Role.MEMBER.value),),
+    )
+)
 register(
     Importer(
         "training",
@@ -103,5 +153,12 @@ register(
         normalise_key=_training_key,
         label="Training records",
         after=("people",),
+        rules=(
+            email_rule("email", "The e-mail address of a person already imported"),
+            listed_rule("course", Course, "The course completed"),
+            date_rule("completed_on", "The day the course was completed"),
+            date_rule("expires_on", "The day the training runs out, not before completed_on; empty means it "
+                                    "never expires"),
+        ),
     )
 )

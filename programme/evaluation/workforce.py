@@ -13,7 +13,17 @@ from decimal import Decimal, InvalidOperation
 
 from programme.evaluation.models import WorkforceMonth
 from rosters.bounds import FIRST_DATE, LAST_DATE
-from rosters.csv_import import Importer, ImportResult, Row, apply_changes, parse_date, register
+from rosters.csv_import import (
+    Importer,
+    ImportResult,
+    Row,
+    Rule,
+    apply_changes,
+    parse_date,
+    range_words,
+    register,
+    text_rule,
+)
 from rosters.extensions import db
 from rosters.services import find_team
 
@@ -37,6 +47,20 @@ MONTH_NAMES = {name: number for number, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"), start=1)}
 MONTH_WORDS = "YYYY-MM (for example 2025-04), or a date in the month (2025-04-01 or 01/04/2025)"
+NUMBER_WORDS = "a plain number with a point for decimals, such as 12 or 12.5, without commas"
+# No example rows in the template: every row counts in the workforce outcomes.
+RULES = (
+    text_rule("team", "The name of a team already imported"),
+    Rule("month", f"The month the figures are for. Write {MONTH_WORDS}; from {FIRST_DATE:%Y-%m} to {LAST_DATE:%Y-%m}."),
+    Rule("fte", f"Staff in post, full-time equivalent: {NUMBER_WORDS}, more than 0 and at most {MAX_FTE}."),
+    Rule("sickness_days", f"Working days lost to sickness absence that month: {NUMBER_WORDS}, "
+                          f"{range_words(0, MAX_SICKNESS_DAYS)}."),
+    Rule("leavers", f"People who left the team's employer that month: a whole number, {range_words(0, MAX_LEAVERS)}."),
+    Rule("vacancies_fte", f"Vacant posts, full-time equivalent: {NUMBER_WORDS}, {range_words(0, MAX_FTE)}; "
+                          "empty means not known."),
+    Rule("agency_fte", f"Agency staff, full-time equivalent: {NUMBER_WORDS}, {range_words(0, MAX_FTE)}; "
+                       "empty means not known."),
+)
 
 
 def parse_month(value: str) -> dt.date | None:
@@ -161,4 +185,4 @@ def _key(row: Row) -> tuple:
 
 
 register(Importer("workforce", COLUMNS, REQUIRED, ("team", "month"), import_workforce_month, normalise_key=_key,
-                  label="Workforce by month (from HR)", after=("teams",)))
+                  label="Workforce by month (from HR)", after=("teams",), rules=RULES))

@@ -1,4 +1,8 @@
-"""The audit trail for leads: who did or saw what, newest first, filtered by action or person."""
+"""The audit trail for leads: who did or saw what, newest first, filtered by action or person.
+
+Actions are stored as codes and shown by their readable names (``names.py``); the filter's value is the
+code, and a readable name in the address (``?action=Board report viewed``) finds the same lines.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, or_
 
 from rosters import audit
+from rosters.audit.names import ACTION_NAMES, action_code, action_name
 from rosters.auth import role_required
 from rosters.bounds import parse_id, parse_page
 from rosters.extensions import db
@@ -45,14 +50,15 @@ def object_label(event: AuditEvent) -> str:
 @bp.get("/audit")
 @role_required(Role.LEAD)
 def trail():
-    action = request.args.get("action", "").strip()
+    codes = list(db.session.scalars(db.select(AuditEvent.action).distinct()))
+    action = action_code(request.args.get("action", ""), [*codes, *ACTION_NAMES])
     person_id = parse_id(request.args["person"]) if request.args.get("person", "").strip() else None
     number = parse_page(request.args.get("page"))
     if number is None or (request.args.get("person", "").strip() and person_id is None):
         abort(400, "The page and person in the address must be whole numbers.")
     page: Pagination = db.paginate(audit_query(action, person_id), page=number, per_page=PER_PAGE,
                                    max_per_page=PER_PAGE)
-    actions = list(db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    actions = sorted(((code, action_name(code)) for code in codes), key=lambda pair: (pair[1].casefold(), pair[0]))
     on_trail = or_(
         Person.id.in_(db.select(AuditEvent.person_id)),
         Person.id.in_(db.select(AuditEvent.object_id).where(AuditEvent.object_type == Person.__name__)),
@@ -70,5 +76,6 @@ def trail():
         actions=actions,
         people=people,
         object_label=object_label,
+        action_name=action_name,
         page_url=lambda number: url_for("audit.trail", page=number, **filters),
     )

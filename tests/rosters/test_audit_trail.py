@@ -121,7 +121,7 @@ def test_the_trail_shows_newest_first_in_utc(client, lead):
     assert "2025-07-01 10:45:00" in page and "2025-07-01 11:45" not in page
     table = page[page.index("<tbody") :]  # the action filter lists the names too
     # The lead's own sign-in (today) first, then 10:45, then 09:30.
-    assert table.index(">sign_in<") < table.index(">debrief_viewed<") < table.index(">debrief_exported<")
+    assert table.index(">Signed in<") < table.index(">Debrief viewed<") < table.index(">Debrief exported<")
     assert table.index("10:45:00") < table.index("09:30:00")
     assert "Vic Viewer" in table
 
