@@ -13,6 +13,7 @@ from rosters import audit
 from rosters.clock import utcnow
 from rosters.extensions import db
 from rosters.models import ApiToken, AuditEvent, Person, SignInSession
+from rosters.people.models import PasswordLink
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -81,6 +82,8 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
     ).all()
     sign_ins = db.session.scalars(select(SignInSession).where(SignInSession.person_id == person.id)).all()
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.person_id == person.id)).all()
+    password_links = db.session.scalars(
+        select(PasswordLink).where(PasswordLink.person_id == person.id).order_by(PasswordLink.id)).all()
 
     def session_part(session: ProgrammeSession | None) -> dict | None:
         if session is None:
@@ -147,6 +150,12 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
         "api_tokens": [
             {"created_at": _iso(t.created_at), "last_used_at": _iso(t.last_used_at), "revoked_at": _iso(t.revoked_at)}
             for t in tokens
+        ],
+        # Links sent to set a password: when, and what became of each (the secret itself is never kept).
+        "password_links": [
+            {"sent_at": _iso(k.created_at), "expires_at": _iso(k.expires_at), "used_at": _iso(k.used_at),
+             "withdrawn_at": _iso(k.superseded_at)}
+            for k in password_links
         ],
         "audit_events": [
             {"at": _iso(e.at), "by_this_person": e.person_id == person.id, "action": e.action,

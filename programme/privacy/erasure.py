@@ -27,6 +27,7 @@ from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.mail import Message
 from rosters.models import ApiToken, OutboxMessage, Person, Role, SignInSession, TrainingRecord
+from rosters.people.models import PasswordLink
 
 ERASED_NAME = "Erased person"
 ERASED_DOMAIN = "erased.invalid"  # .invalid can never be a real address (RFC 2606)
@@ -156,6 +157,9 @@ def erase_person(person: Person, *, channel: str) -> ErasureResult:
     ).rowcount
     counts["api_tokens"] = db.session.execute(
         delete(ApiToken).where(ApiToken.person_id == person.id).execution_options(synchronize_session=False)
+    ).rowcount
+    counts["password_links"] = db.session.execute(
+        delete(PasswordLink).where(PasswordLink.person_id == person.id).execution_options(synchronize_session=False)
     ).rowcount
     # E-mails to them still in the outbox (waiting, failed, or sent and not yet cleared) go too.
     counts["outbox_messages"] = db.session.execute(
