@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from rosters.assets import register_static_files
     from rosters.extensions import csrf, db, login_manager, migrate
     from rosters.web import (
         register_error_pages,
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     register_url_converters(app)
     register_input_guard(app)
     register_templates(app)
+    register_static_files(app)  # before the security headers: their ProxyFix wraps the static files too
     register_security_headers(app)
     register_error_pages(app)
     register_log_filters(app)
@@ -54,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     import reports.evaluation  # noqa: F401  (adds /evaluation/report to the reports blueprint)
     import reports.outcomes_views  # noqa: F401  (adds /outcomes to the reports blueprint)
     import rosters.imports  # noqa: F401  (registers the teams, people and training imports)
+    import rosters.oidc  # noqa: F401  (adds signing in with the council's own account to the auth blueprint)
     from programme.debriefs import bp as debriefs_bp
     from programme.evaluation import bp as evaluation_bp
     from programme.learning import bp as learning_bp
@@ -64,11 +67,12 @@ def register_blueprints(app: Flask) -> None:
     from rosters.audit.views import bp as audit_bp
     from rosters.auth import bp as auth_bp
     from rosters.extensions import csrf
+    from rosters.people import bp as people_bp
     from rosters.views import bp as rosters_bp
 
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
-    for blueprint in (auth_bp, rosters_bp, audit_bp, api_bp, supervision_bp, debriefs_bp, learning_bp, privacy_bp,
-                      evaluation_bp, reports_bp):
+    for blueprint in (auth_bp, rosters_bp, people_bp, audit_bp, api_bp, supervision_bp, debriefs_bp, learning_bp,
+                      privacy_bp, evaluation_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 
@@ -77,6 +81,7 @@ def register_commands(app: Flask) -> None:
     import programme.demo  # noqa: F401
     import programme.evaluation.pulse_reminders  # noqa: F401  (send-pulse-reminders)
     import reports.bench  # noqa: F401
+    import reports.bench_pages  # noqa: F401  (bench-accounts, bench-pages: the in-process half of make bench)
     import reports.cli  # noqa: F401
     import reports.synthetic  # noqa: F401
     from rosters.cli import register_commands as add_registered_commands

@@ -18,6 +18,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from sqlalchemy import bindparam
+from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
@@ -93,28 +95,100 @@ login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 
 
+# last_seen_at is written at most this often, so a busy page is not a write per request. Requests in
+# between are noted in the signed cookie (SEEN_KEY), so the idle limit still counts from the last request.
+SEEN_WRITE_INTERVAL = dt.timedelta(seconds=60)
+SEEN_KEY = "seen_at"
+# Every page runs this query: built once, as building one with loader options costs more than running it.
+_LIVE_SIGN_IN = (
+    db.select(SignInSession)
+    .where(SignInSession.secret_hash == bindparam("secret_hash"), SignInSession.ended_at.is_(None))
+    .options(joinedload(SignInSession.person).joinedload(Person.team))
+)
+
+
 @login_manager.user_loader
 def load_person(secret: str) -> Person | None:
-    """Find the live sign-in session named by the cookie; end it if it has timed out."""
-    sign_in = db.session.scalar(
-        db.select(SignInSession).where(SignInSession.secret_hash == hash_secret(secret), SignInSession.ended_at.is_(None))
-    )
-    if sign_in is None or not sign_in.person.is_active:
+    """Find the live sign-in session named by the cookie, with its person and team in the same query; end it
+    if it has timed out."""
+    sign_in = db.session.scalar(_LIVE_SIGN_IN, {"secret_hash": hash_secret(secret)})
+    if sign_in is None or not may_sign_in(sign_in.person):
         return None
     now = utcnow()
     idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if now - sign_in.last_seen_at > idle or now - sign_in.created_at > absolute:
+    if now - last_request_at(sign_in) > idle or now - sign_in.created_at > absolute:
         sign_in.ended_at = now
         db.session.commit()
         return None
-    if now - sign_in.last_seen_at > dt.timedelta(seconds=60):  # keep writes rare on busy pages
+    if now - sign_in.last_seen_at >= SEEN_WRITE_INTERVAL:
         sign_in.last_seen_at = now
-        db.session.commit()
+        _commit_keeping_loaded()
+    session[SEEN_KEY] = now.isoformat()
     sign_in.cookie_secret = secret
     person = sign_in.person
     person.current_sign_in = sign_in
     return person
+
+
+def last_request_at(sign_in: SignInSession) -> dt.datetime:
+    """When this sign-in was last used: last_seen_at, or the later request the cookie notes.
+
+    Only a note less than SEEN_WRITE_INTERVAL after last_seen_at is believed: a later request would have
+    written last_seen_at itself. The cookie is signed, so a note is a time the service wrote; an old cookie
+    sent again carries an older note, which never lengthens a sign-in.
+    """
+    try:
+        noted = dt.datetime.fromisoformat(str(session.get(SEEN_KEY, "")))
+    except ValueError:
+        return sign_in.last_seen_at
+    if sign_in.last_seen_at < noted < sign_in.last_seen_at + SEEN_WRITE_INTERVAL:
+        return noted
+    return sign_in.last_seen_at
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit the new last_seen_at without expiring what this request has just read (nothing else changed
+    it), so the page does not read the person and team again."""
+    orm_session = db.session()
+    orm_session.expire_on_commit = False
+    try:
+        orm_session.commit()
+    finally:
+        orm_session.expire_on_commit = True
+
+
+def may_sign_in(person: Person) -> bool:
+    """Enabled and not erased. A password is one way in; the council's own account (rosters/oidc.py) is another."""
+    return person.enabled and person.anonymised_at is None
+
+
+@bp.app_template_global()
+def sign_in_ways(person: Person) -> str:
+    """How a person can sign in today, in words for leads' pages: "Council account", "Password", both or "No"."""
+    if not may_sign_in(person):
+        return "No"
+    ways = []
+    if current_app.config.get("OIDC_ISSUER"):
+        ways.append("Council account")
+    if current_app.config.get("PASSWORD_SIGN_IN", True) and person.password_hash is not None:
+        ways.append("Password")
+    return " or ".join(ways) or "No"
+
+
+def start_sign_in(person: Person, next_target: str | None, *, method: str, detail: str = ""):
+    """The one way in, whichever way the person proved who they are: a fresh session (nothing from before
+    carries over), a server-side sign-in row, an audit line, then off to ``next`` if it stays on this site."""
+    next_url = _safe_next(next_target)
+    session.clear()
+    sign_in = SignInSession.start(person)
+    db.session.add(sign_in)
+    audit.record("sign_in", person=person, detail=detail)
+    db.session.commit()
+    person.current_sign_in = sign_in
+    login_user(person, force=True)  # the caller has checked the person may sign in this way
+    session["signed_in_with"] = method  # sign-out offers the council's own sign-out after "oidc"
+    return redirect(next_url)
 
 
 def me() -> Person:
@@ -199,20 +273,14 @@ def _safe_next(target: str | None) -> str:
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("rosters.home"))
+    if request.method == "POST" and not current_app.config["PASSWORD_SIGN_IN"]:
+        abort(403, "Signing in with a password is switched off here. Sign in with your council account.")
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
         person = find_person(form.email.data or "")
         if verify_password(person, form.password.data or "") and person is not None and person.is_active:
-            next_url = _safe_next(request.args.get("next"))
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            sign_in = SignInSession.start(person)
-            db.session.add(sign_in)
-            audit.record("sign_in", person=person)
-            db.session.commit()
-            person.current_sign_in = sign_in
-            login_user(person)
-            return redirect(next_url)
+            return start_sign_in(person, request.args.get("next"), method="password")
         # The trail says which account was tried, if any, and never the password; an address that
         # is no one's is kept only as a keyed digest, so repeated tries can be matched up.
         if person is None:
@@ -242,7 +310,10 @@ def sign_out():
         sign_in.ended_at = utcnow()
     audit.record("sign_out")
     db.session.commit()
+    signed_in_with = session.get("signed_in_with")
     logout_user()
     session.clear()
+    if signed_in_with == "oidc":
+        session["signed_out_of"] = "oidc"  # the sign-in page offers the council account's own sign-out
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse_many
 
@@ -69,6 +70,39 @@ def env_rate_limit(name: str, default: str) -> str:
     return value
 
 
+def env_domains(name: str) -> tuple[str, ...]:
+    """Read comma-separated e-mail domains ("example.gov.uk, @school.example.org"), lower case, no "@"."""
+    raw = os.environ.get(name, "")
+    return tuple(part.strip().lstrip("@").lower() for part in raw.split(",") if part.strip().lstrip("@"))
+
+
+def oidc_config() -> dict:
+    """Sign-in with the organisation's own accounts (OpenID Connect), refusing a half-made setup at start-up.
+
+    With no OIDC_ISSUER, council sign-in is off. PASSWORD_SIGN_IN may only be turned off when it is on,
+    or no one could sign in at all.
+    """
+    issuer = os.environ.get("OIDC_ISSUER", "").strip()
+    settings = {
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", "").strip(),
+        "OIDC_ALLOWED_DOMAINS": env_domains("OIDC_ALLOWED_DOMAINS"),
+        "OIDC_EMAIL_CLAIM": os.environ.get("OIDC_EMAIL_CLAIM", "").strip() or "email",
+        "PASSWORD_SIGN_IN": env_flag("PASSWORD_SIGN_IN", True),
+    }
+    if issuer:
+        parts = urlsplit(issuer)
+        loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise RuntimeError(f"OIDC_ISSUER must be an https:// address, not {issuer!r}")
+        if not settings["OIDC_CLIENT_ID"] or not settings["OIDC_CLIENT_SECRET"]:
+            raise RuntimeError("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
+    elif not settings["PASSWORD_SIGN_IN"]:
+        raise RuntimeError("PASSWORD_SIGN_IN is off but OIDC_ISSUER is not set: no one could sign in")
+    return settings
+
+
 def load_config(instance_path: str) -> dict:
     """Build the Flask configuration mapping."""
     return {
@@ -126,6 +160,10 @@ def load_config(instance_path: str) -> dict:
         "SUPPRESSION_THRESHOLD": env_int("SUPPRESSION_THRESHOLD", 5),
         # flask apply-retention removes personal links from closed records older than this.
         "RETENTION_MONTHS": env_int("RETENTION_MONTHS", 24),
+        # Hours a link to set a password (sent by a lead from the person's page) can be used: 24 to 72.
+        "PASSWORD_LINK_HOURS": env_int("PASSWORD_LINK_HOURS", 48),
         # The address people reach the service at, for links in e-mails and calendar feeds.
         "BASE_URL": os.environ.get("BASE_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000",
+        # Signing in with the council's own accounts (rosters/oidc.py), and whether passwords still work.
+        **oidc_config(),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +12,8 @@ from rosters import audit, outbox
 from rosters.actions import perform
 from rosters.auth import role_required
 from rosters.clock import today_uk
-from rosters.csv_import import IMPORTERS, ImportFailed, run_import
+from rosters.csv_import import DATE_WORDS, IMPORTERS, ImportFailed, kinds_in_order, run_import
+from rosters.exports import CSV, csv_bytes
 from rosters.extensions import db
 from rosters.forms import ImportForm
 from rosters.models import Course, OutboxMessage, Person, Role, Team, TrainingRecord
@@ -101,8 +102,20 @@ def import_csv():
         result=result,
         errors=errors,
         filename=getattr(form.file.data, "filename", None),
-        importers=IMPORTERS,
+        importers=[IMPORTERS[kind] for kind in kinds_in_order()],
+        date_words=DATE_WORDS,
     ), status
+
+
+@bp.get("/import/templates/<kind>.csv")
+@role_required(Role.LEAD)
+def import_template(kind: str):
+    """A CSV to start a file from: the kind's header row, and its example rows if it has any."""
+    importer = IMPORTERS.get(kind)
+    if importer is None:
+        abort(404, "There is no spreadsheet import of that kind.")
+    return Response(csv_bytes(importer.columns, importer.examples), mimetype=CSV,
+                    headers={"Content-Disposition": f'attachment; filename="{kind}-template.csv"'})
 
 
 @bp.get("/mail")

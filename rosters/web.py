@@ -20,6 +20,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from rosters.navigation import service_navigation
+
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with that request", ["Go back and try again."]),
     403: ("You do not have access to this page", ["If you think you should, ask your programme lead."]),
@@ -101,6 +103,7 @@ def register_templates(app: Flask) -> None:
     )
     WTFormsHelpers(app)
     app.add_template_global(csp_nonce)
+    app.add_template_global(service_navigation)
 
 
 def csp_nonce() -> str:
@@ -163,6 +166,18 @@ def _bad_request():
     return render_template("errors/error.html", title=title, paragraphs=paragraphs), 400
 
 
+# Over HTTPS, with every page and file: browsers then refuse plain HTTP to this host for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+# Files under /assets (rosters/assets.py serves them before any view runs) hold nothing personal and, opened
+# on their own, may load and run nothing.
+STATIC_FILE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
 def register_security_headers(app: Flask) -> None:
     """Security headers and cookie flags on every response; both depend on how the request arrived."""
     trust_proxies(app)
@@ -181,15 +196,15 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")  # a page may ask for stricter
         response.headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+            response.headers["Strict-Transport-Security"] = HSTS
         if request.endpoint != "static":
             # Pages carry personal data: never keep them in shared or browser caches.
             response.headers["Cache-Control"] = "no-store"
         return response
 
 
-# Addresses that carry a secret: a single-use answer link, a personal calendar feed.
-SECRET_IN_PATH = re.compile(r"(/respond/|/calendar/feed/)[^\s?\"/]+")
+# Addresses that carry a secret: a single-use answer link, a personal calendar feed, a password link.
+SECRET_IN_PATH = re.compile(r"(/respond/|/calendar/feed/|/set-password/)[^\s?\"/]+")
 
 
 def hide_secret_paths(text: str) -> str:

@@ -84,6 +84,7 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
         "supervision.remove_booking": lambda: {"booking_id": world.strangers_booking.id},
         "api.remove_booking": lambda: {"booking_id": world.my_booking.id},
         "reports.export": lambda: {"fmt": "csv"},
+        "rosters.import_template": lambda: {"kind": "sessions"},
         "rosters.retry_message": lambda: {"message_id": 999_999},  # no failed e-mail has this number
         "supervision.show_series": lambda: {"series_id": world.series.id},
         "supervision.edit_series": lambda: {"series_id": world.series.id},
@@ -102,6 +103,12 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
         "evaluation.show_pulse": lambda: {"pulse_id": world.pulse.id},
         "evaluation.cancel": lambda: {"pulse_id": world.pulse.id},
         "evaluation.respond": lambda: {"token": "not-a-real-link"},
+        "people.show_person": lambda: {"person_id": world.stranger.id},
+        "people.edit_person": lambda: {"person_id": world.stranger.id},
+        "people.deactivate": lambda: {"person_id": world.stranger.id},
+        "people.reactivate": lambda: {"person_id": world.stranger.id},
+        "people.send_password_link": lambda: {"person_id": world.stranger.id},
+        "people.set_password": lambda: {"token": "not-a-real-link"},
         "api.delete_booking": lambda: {"booking_id": world.my_booking.id},
     }
 

@@ -47,10 +47,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("rosters.healthz", "GET"): PUBLIC,
     ("rosters.about", "GET"): PUBLIC,
     ("static", "GET"): PUBLIC,
-    ("reports.plotly_js", "GET"): PUBLIC,
     ("supervision.feed", "GET"): PUBLIC,  # calendar apps cannot sign in: the secret in the address is the key
     ("auth.sign_in", "GET"): by_role(200, 302, 302, 302, 302),  # signed in: off to the home page
     ("auth.sign_in", "POST"): by_role(200, 302, 302, 302, 302),  # empty form shown again with its errors
+    # Council account sign-in (rosters/oidc.py) is not set up in the walk: not found for everyone;
+    # tests/rosters/test_oidc.py covers it with a real provider.
+    ("auth.oidc_start", "GET"): by_role(404, 404, 404, 404, 404),
+    ("auth.oidc_callback", "GET"): by_role(404, 404, 404, 404, 404),
+    ("auth.oidc_sign_out", "GET"): by_role(404, 404, 404, 404, 404),
     ("api.openapi", "GET"): PUBLIC,
     # Anyone signed in.
     ("rosters.home", "GET"): SIGNED_IN,
@@ -115,9 +119,25 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("rosters.people", "GET"): LEADS,
     ("rosters.facilitators", "GET"): LEADS,
     ("rosters.import_csv", "GET"): LEADS,
+    ("rosters.import_template", "GET"): LEADS,
     ("rosters.outbox_page", "GET"): LEADS,
     ("rosters.retry_message", "POST"): by_role(302, 403, 403, 403, 404),  # no such failed e-mail
     ("rosters.import_csv", "POST"): by_role(302, 403, 403, 403, 400),  # the form shown again with its errors
+    # People in the browser: leads. The person is another member (``stranger``); deactivating, reactivating
+    # and sending a password link are single buttons that go back to the person's page.
+    ("people.add_person", "GET"): LEADS,
+    ("people.add_person", "POST"): by_role(302, 403, 403, 403, 400),  # the empty form shown again
+    ("people.show_person", "GET"): LEADS,
+    ("people.edit_person", "GET"): LEADS,
+    ("people.edit_person", "POST"): by_role(302, 403, 403, 403, 400),
+    ("people.deactivate", "GET"): LEADS,
+    ("people.deactivate", "POST"): by_role(302, 403, 403, 403, 302),
+    ("people.reactivate", "POST"): by_role(302, 403, 403, 403, 302),
+    ("people.send_password_link", "POST"): by_role(302, 403, 403, 403, 302),
+    # Setting a password by link needs no sign-in (the secret in the address is the key); an unknown
+    # link is "not valid" (404) for everyone.
+    ("people.set_password", "GET"): by_role(404, 404, 404, 404, 404),
+    ("people.set_password", "POST"): by_role(404, 404, 404, 404, 404),
     # The audit trail: leads.
     ("audit.trail", "GET"): LEADS,
     # Privacy (subject access, erasure, legal hold): leads. The person is another member (``stranger``).

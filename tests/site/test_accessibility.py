@@ -46,6 +46,9 @@ PHONE = {"width": 375, "height": 800}
 # Not pages: files, feeds, scripts and machine answers.
 NOT_HTML = re.compile(r"\.(ics|csv|xlsx|json|js)$|\.<[^>]+>$")
 NOT_HTML_ENDPOINTS = {"static", "rosters.healthz"}
+# Council account sign-in hands over to the provider (or answers 404 when none is set up); its own pages
+# are checked with a real provider in tests/rosters/test_oidc_browser.py.
+PROVIDER_ENDPOINTS = {"auth.oidc_start", "auth.oidc_callback", "auth.oidc_sign_out"}
 
 
 
@@ -223,7 +226,7 @@ def page_paths(app: Flask, ids: dict[str, list[int]]) -> tuple[list[str], list[s
     """Every HTML page's path (with ids from ``ids`` where a rule needs them), and the rules skipped."""
     paths, skipped = [], []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in NOT_HTML_ENDPOINTS or NOT_HTML.search(rule.rule):
+        if "GET" not in rule.methods or rule.endpoint in NOT_HTML_ENDPOINTS | PROVIDER_ENDPOINTS or NOT_HTML.search(rule.rule):
             continue
         if rule.rule.startswith("/api/"):
             continue
