@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from govuk_frontend_wtf.main import WTFormsHelpers
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -205,6 +205,15 @@ def register_security_headers(app: Flask) -> None:
 
 # Addresses that carry a secret: a single-use answer link, a personal calendar feed, a password link.
 SECRET_IN_PATH = re.compile(r"(/respond/|/calendar/feed/|/set-password/)[^\s?\"/]+")
+
+
+def private_page(body: str, status: int):
+    """A page reached by a secret link: never cached, never named to the next site, never indexed."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def hide_secret_paths(text: str) -> str:

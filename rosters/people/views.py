@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from rosters.actions import perform
@@ -25,7 +25,7 @@ from rosters.people import links, operations
 from rosters.people.blueprint import bp
 from rosters.people.forms import ConfirmForm, PersonForm, SetPasswordForm
 from rosters.people.notices import password_links
-from rosters.web import error_summary
+from rosters.web import error_summary, private_page
 
 EXPIRED_FORM = "This page was open too long, or was sent from elsewhere. Nothing was saved: try again."
 
@@ -187,16 +187,8 @@ def send_password_link(person_id: int):
 # --- the public page: setting a password with a link ----------------------------------------------------
 
 
-def _private(body: str, status: int):
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def _link_refused(error: links.LinkRefused):
-    return _private(render_template("rosters/people/link_refused.html", message=error.texts[0]), error.status)
+    return private_page(render_template("rosters/people/link_refused.html", message=error.texts[0]), error.status)
 
 
 def _set_or_refusal(token: str, password: str):
@@ -229,5 +221,5 @@ def set_password(token: str):
         if form.errors.get("csrf_token"):
             general = [EXPIRED_FORM]
     errors = error_summary(form, general, order=("password", "confirm"))
-    return _private(render_template("rosters/people/set_password.html", form=form, person=link.person,
+    return private_page(render_template("rosters/people/set_password.html", form=form, person=link.person,
                                     expires=_when(link.expires_at), errors=errors), status)

@@ -27,17 +27,6 @@ def app(make_app):
         yield app
 
 
-@pytest.fixture
-def lead(app) -> Person:
-    person = make_person(name="Pat Lead", role="lead")
-    db.session.commit()
-    return person
-
-
-@pytest.fixture
-def as_lead(client, auth, lead):
-    assert auth.login(lead.email).status_code == 302
-    return client
 
 
 @pytest.fixture

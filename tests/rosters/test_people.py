@@ -16,19 +16,6 @@ from tests.factories import PASSWORD, make_booking, make_person, make_session, m
 from tests.plugin import text
 
 
-@pytest.fixture
-def lead(app) -> Person:
-    person = make_person(name="Pat Lead", email="pat.lead@example.org", role="lead")
-    db.session.commit()
-    return person
-
-
-@pytest.fixture
-def as_lead(client, auth, lead):
-    assert auth.login(lead.email).status_code == 302
-    return client
-
-
 def people_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(Person))
 

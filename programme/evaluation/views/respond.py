@@ -8,27 +8,19 @@ caches and of the ``Referer`` of any link followed from it.
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import render_template, request
 
 from programme.evaluation.answers import LinkRefused, answer, definition_of, open_invitation
 from programme.evaluation.blueprint import bp
 from programme.evaluation.forms import answer_form
 from rosters.actions import perform
-from rosters.web import error_summary
+from rosters.web import error_summary, private_page
 
 EXPIRED_FORM = "This page was open too long, or was sent from elsewhere. Nothing was saved: send your answers again."
 
 
-def _private(body: str, status: int):
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def _refused(error: LinkRefused):
-    return _private(render_template("programme/evaluation/link_refused.html", message=error.texts[0]),
+    return private_page(render_template("programme/evaluation/link_refused.html", message=error.texts[0]),
                     error.status)
 
 
@@ -58,10 +50,10 @@ def respond(token: str):
         if outcome.done and isinstance(outcome.result, LinkRefused):
             return _refused(outcome.result)
         if outcome.done:
-            return _private(render_template("programme/evaluation/thanks.html", definition=definition), 200)
+            return private_page(render_template("programme/evaluation/thanks.html", definition=definition), 200)
         status, general = outcome.status, outcome.general
     elif request.method == "POST":  # only the form's security token can fail here
         status, general = 400, [EXPIRED_FORM]
     order = [*(item.id for item in definition.items), *(["comment"] if definition.comment else [])]
-    return _private(render_template("programme/evaluation/respond.html", form=form, definition=definition,
+    return private_page(render_template("programme/evaluation/respond.html", form=form, definition=definition,
                                     errors=error_summary(form, general, order=order)), status)
