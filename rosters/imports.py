@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_login import current_user
 
 from rosters.csv_import import (
     Importer,
@@ -62,9 +63,11 @@ def import_person(row: Row, result: ImportResult) -> None:
         team = find_team(team_name)
         if team is None:
             row.error("team", f"no team called {team_name!r} (import teams first)")
+    person = find_person(email) if email else None
+    if person is not None and role and role != person.role and _is_importer(person):
+        row.error("role", "is your own: you cannot change your own role (ask another programme lead)")
     if row.errors:
         return
-    person = find_person(email)
     values: dict = {"name": name, "role": role}
     if person is None or "team" in row.cells:  # no team column: keep an existing person's team
         values["team"] = team
@@ -72,6 +75,11 @@ def import_person(row: Row, result: ImportResult) -> None:
         apply_changes(Person(email=email), values, result, created=True)
     else:
         apply_changes(person, values, result, created=False)
+
+
+def _is_importer(person: Person) -> bool:
+    """True when the lead importing this file on the import page is ``person``."""
+    return has_request_context() and current_user.is_authenticated and current_user.id == person.id
 
 
 def import_training(row: Row, result: ImportResult) -> None:

@@ -14,6 +14,7 @@ client id instead of an ID token hint. Settings come from ``rosters/config.oidc_
 from __future__ import annotations
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
@@ -158,9 +159,10 @@ def _signed_in_person() -> Person:
         raise SignInRefused("state did not match", NOT_COMPLETED,
                             ["The sign-in had expired, or was started in another browser or tab.", TRY_AGAIN],
                             status=400) from None
-    except OAuthError as error:  # the provider said no, or would not swap the code for tokens
-        current_app.logger.warning("council sign-in: provider answered %s", error.error)
-        raise SignInRefused(f"provider answered {error.error}", "You have not been signed in",
+    except (OAuthError, AuthlibBaseError) as error:  # the provider said no, would not swap the code, or sent none
+        answer = str(error.error)[:100]  # from the address: anyone can write it
+        current_app.logger.warning("council sign-in: provider answered %r", answer)
+        raise SignInRefused(f"provider answered {answer}", "You have not been signed in",
                             ["Your council account did not confirm who you are to this service.", TRY_AGAIN],
                             status=400) from None
     except JoseError as error:  # signature, issuer, audience, expiry, issue time or nonce wrong

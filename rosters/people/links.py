@@ -110,14 +110,15 @@ def open_link(secret: str) -> PasswordLink:
     link = db.session.scalar(db.select(PasswordLink).where(PasswordLink.secret_hash == hash_secret(secret)))
     if link is None:
         raise LinkRefused(NOT_VALID, 404)
+    # Deactivating withdraws the links too: say why, not that a newer link was sent.
+    if not link.person.enabled or link.person.anonymised_at is not None:
+        raise LinkRefused(CLOSED, 410)
     if link.used_at is not None:
         raise LinkRefused(USED, 410)
     if link.superseded_at is not None:
         raise LinkRefused(REPLACED, 410)
     if utcnow() >= link.expires_at:
         raise LinkRefused(EXPIRED, 410)
-    if not link.person.enabled or link.person.anonymised_at is not None:
-        raise LinkRefused(CLOSED, 410)
     return link
 
 

@@ -930,6 +930,20 @@ def test_lead_uploading_a_bad_file_gets_400_and_every_row_error(client, lead):
     assert count(Team) == 0
 
 
+def test_a_lead_cannot_change_their_own_role_by_import(client, lead):
+    own_row = f"{lead.email},{lead.name},member"
+    response = upload(client, "people", csv_bytes("email,name,role", own_row, "new.member@example.org,New Member,lead"))
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert "row 2: role: is your own: you cannot change your own role" in page
+    db.session.expire_all()
+    assert db.session.get(Person, lead.id).role == "lead" and count(Person) == 1
+    # Their own row with the same role still imports, as does anyone else's role.
+    assert upload(client, "people", csv_bytes("email,name,role", f"{lead.email},New Name,LEAD")).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Person, lead.id).name == "New Name"
+
+
 def test_lead_uploading_non_utf8_file_gets_400(client, lead):
     response = upload(client, "teams", "team\nÉquipe\n".encode("cp1252"))
     assert response.status_code == 400

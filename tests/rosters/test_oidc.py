@@ -249,6 +249,19 @@ def test_a_refusal_at_the_provider_is_shown_plainly(council):
         assert response.status_code == 400 and "You have not been signed in" in text(response)
 
 
+@pytest.mark.parametrize("query", ["", "&code=", "&error=" + "x" * 3000])
+def test_an_answer_without_a_code_gets_a_page_not_an_error(council, query):
+    app, client = council()
+    with app.app_context():
+        client.get("/sign-in/oidc")
+        with client.session_transaction() as session:
+            state = next(key for key in session if key.startswith("_state_council_")).removeprefix("_state_council_")
+        response = client.get(f"/sign-in/oidc/callback?state={state}{query}")
+        assert response.status_code == 400 and "You have not been signed in" in text(response)
+        (line,) = audit_lines("sign_in_failed")
+        assert line.detail.startswith("council account: provider answered") and len(line.detail) < 150
+
+
 def test_an_unreachable_provider_gets_a_page_not_an_error(make_app, oidc_provider):
     app = make_app(**oidc_provider.settings(OIDC_ISSUER="http://127.0.0.1:9"))  # nothing listens there
     with app.app_context():

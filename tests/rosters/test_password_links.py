@@ -179,7 +179,8 @@ def test_deactivating_withdraws_a_link_and_a_deactivated_person_gets_none(as_lea
     secret = send_link(as_lead, newcomer, sent)
     assert as_lead.post(f"/people/{newcomer.id}/deactivate").status_code == 302
     response = app.test_client().get(f"/set-password/{secret}")
-    assert response.status_code == 410
+    assert response.status_code == 410 and "the account it was for cannot be used now" in text(response)
+    assert "A newer link has been sent" not in text(response)
     response = as_lead.post(f"/people/{newcomer.id}/password-link", follow_redirects=True)
     assert "reactivate them before sending a link" in text(response)
     assert "Send a link to set a password" not in text(as_lead.get(f"/people/{newcomer.id}"))
