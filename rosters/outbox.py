@@ -4,7 +4,8 @@
 page or API request waits on the mail server. ``send_due`` claims what is due (a conditional UPDATE, so
 two senders never send one message twice), sends it, and marks it sent; a message the server would not
 take waits longer before each new try (``BACKOFF_MINUTES``) and, after ``MAIL_MAX_ATTEMPTS``, is marked
-failed and shown to leads, who can send it again. With no ``MAIL_SERVER`` (one person trying the
+failed and shown to leads, who can send it again. Once sent, a message keeps no secret link (answer,
+password or calendar feed): the secret is blanked in the stored copy. With no ``MAIL_SERVER`` (one person trying the
 service) a message's subject is written to the log at once and the message counts as sent, as before.
 """
 
@@ -21,6 +22,7 @@ from rosters import mail
 from rosters.clock import utcnow
 from rosters.extensions import db
 from rosters.models import OutboxMessage
+from rosters.web import hide_secret_paths
 
 # Minutes to wait before each new try: soon at first, then less often, about a day in all.
 BACKOFF_MINUTES = (1, 5, 15, 30, 60, 120, 240, 480, 720)
@@ -41,7 +43,7 @@ def post(messages: Iterable[mail.Message]) -> list[OutboxMessage]:
         if logged:
             # Subject lines never hold personal details, so they are safe to log.
             current_app.logger.info("E-mail not sent (no MAIL_SERVER): %r", message.subject)
-            row.status, row.sent_at = "sent", now
+            row.status, row.sent_at, row.body = "sent", now, hide_secret_paths(row.body)
         db.session.add(row)
         rows.append(row)
     return rows
@@ -105,6 +107,7 @@ def send_due() -> Report:
             row.attempts += 1
             if error is None:
                 row.status, row.sent_at, row.last_error = "sent", utcnow(), ""
+                row.body = hide_secret_paths(row.body)  # a sent link's secret is kept nowhere here
                 report.sent += 1
             elif row.attempts >= limit:
                 row.status, row.last_error = "failed", error[:300]

@@ -208,3 +208,31 @@ def test_watch_keeps_sending_until_stopped(make_app, monkeypatch):
 def test_send_mail_refuses_a_bad_interval(runner):
     result = runner.invoke(args=["send-mail", "--watch", "--interval", "0"])
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_a_sent_message_keeps_no_secret_link(make_app):
+    """The e-mail carries the link; the stored copy, kept MAIL_KEEP_DAYS for diagnosis, must not open it."""
+    body = ("Set your password: https://wellbeing.example/set-password/s3cret-token\n"
+            "Your feedback: https://wellbeing.example/respond/another-secret\n"
+            "Your feed: https://wellbeing.example/calendar/feed/feed-secret.ics")
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+        with app.app_context():
+            outbox.post([outbox.mail.Message("ada@example.org", "Links", body)])
+            db.session.commit()
+            assert "s3cret-token" in rows()[0].body  # waiting: the body is what will be sent
+            send_mail(app)
+            assert "s3cret-token" in box.messages[0].get_content()  # the person gets the link
+            stored = rows("sent")[0].body
+            assert not any(secret in stored for secret in ("s3cret-token", "another-secret", "feed-secret"))
+            assert "/set-password/[hidden]" in stored
+    finally:
+        controller.stop()
+    logged = make_app(MAIL_SERVER="")
+    with logged.app_context():
+        outbox.post([outbox.mail.Message("ben@example.org", "Links", body)])
+        db.session.commit()
+        assert "s3cret-token" not in rows()[-1].body
