@@ -32,13 +32,17 @@ class MetricInputs:
 
 
 def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None = None, *,
-                       team_counts: tuple[int, int] | None = None) -> MetricInputs:
+                       team_counts: tuple[int, int] | None = None,
+                       supervision_delivered: tuple[int, int] | None = None) -> MetricInputs:
     """Aggregate sessions, teams and training for the inclusive period ``start``..``end``.
 
     ``team_ids`` narrows teams and sessions to some teams (dashboard filters); None means all.
     Training counts stay programme-wide: facilitators serve every team. ``team_counts`` (active teams,
     teams covered), when the caller has already counted them the same way (``coverage_by_group``), saves
-    counting them again.
+    counting them again. So does ``supervision_delivered`` (delivered supervision sessions and their
+    attendances, summed from ``supervision_by_service_month`` over the same period and teams): the
+    sessions are then grouped without them, which reads only the debriefs and the sessions not delivered
+    (most of a programme's sessions are delivered supervision, and the dashboard has just counted them).
     """
     s = ProgrammeSession
     in_period = s.date.between(start, end)
@@ -56,17 +60,25 @@ def load_metric_inputs(start: dt.date, end: dt.date, team_ids: list[int] | None 
             db.select(func.count()).select_from(Team).where(team_filter, _covered(start, end))
         ) or 0
 
-    grouped = db.session.execute(
+    which = in_period
+    if supervision_delivered is not None:
+        # Every session but delivered supervision, put so that the (kind, status, date) index finds them:
+        # a session's kind and status can only be the listed values (check constraints in the schema).
+        not_delivered = [value.value for value in Status if value is not Status.DELIVERED]
+        which = which & ((s.kind == Kind.DEBRIEF.value)
+                         | ((s.kind == Kind.SUPERVISION.value) & s.status.in_(not_delivered)))
+    grouped = _tuples(db.session.execute(
         db.select(
             s.kind, s.status, s.format, s.incident_category,
             func.count().label("sessions"), func.coalesce(func.sum(s.attendees), 0).label("attendees"),
         )
-        .where(in_period)
+        .where(which)
         .group_by(s.kind, s.status, s.format, s.incident_category)
-    ).all()
-    sessions = pd.DataFrame(
-        _tuples(grouped), columns=["kind", "status", "format", "incident_category", "sessions", "attendees"]
-    )
+    ))
+    if supervision_delivered is not None and supervision_delivered[0]:
+        # Supervision is always a group session with no incident category (check constraints again).
+        grouped.append((Kind.SUPERVISION.value, Status.DELIVERED.value, "group", None, *supervision_delivered))
+    sessions = pd.DataFrame(grouped, columns=["kind", "status", "format", "incident_category", "sessions", "attendees"])
 
     requested = s.requested_on.between(start, end)
     if team_ids is not None:
@@ -329,15 +341,23 @@ def supervision_by_service_month(start: dt.date, end: dt.date, team_ids: list[in
     """Delivered supervision by service, team standing and month: service, active, month, sessions,
     attendances. Teams that closed keep their sessions in the monthly totals, as in ``flask metrics``.
     (One pass over the period's sessions into a few hundred groups: counting distinct teams a month
-    instead costs a group per team and month, several times as much on a large programme.)"""
+    instead costs a group per team and month, several times as much on a large programme. The sessions are
+    grouped by day first and the days by month: working out the month of every session cost more than the
+    grouping itself, and there are far fewer days than sessions.)"""
     s = ProgrammeSession
-    month = month_number(s.date).label("month")
-    rows = db.session.execute(
-        select(Team.service, Team.active, month, func.count(), func.coalesce(func.sum(s.attendees), 0))
+    by_day = (
+        select(Team.service.label("service"), Team.active.label("active"), s.date.label("day"),
+               func.count().label("sessions"), func.coalesce(func.sum(s.attendees), 0).label("attendances"))
         .join(Team, Team.id == s.team_id)
         .where(_sessions_where(start, end, team_ids), s.kind == Kind.SUPERVISION.value,
                s.status == Status.DELIVERED.value)
-        .group_by(Team.service, Team.active, month)
+        .group_by(Team.service, Team.active, s.date)
+        .subquery()
+    )
+    month = month_number(by_day.c.day).label("month")
+    rows = db.session.execute(
+        select(by_day.c.service, by_day.c.active, month, func.sum(by_day.c.sessions), func.sum(by_day.c.attendances))
+        .group_by(by_day.c.service, by_day.c.active, month)
     ).all()
     frame = pd.DataFrame([(service, active, month_key(int(month)), *counts) for service, active, month, *counts in rows],
                          columns=["service", "active", "month", "sessions", "attendances"])

@@ -188,11 +188,13 @@ def build_dashboard(filters: Filters, *, suppress: bool, team_list: TeamList | N
         filters.start, filters.end, filters.rounded = window.start, window.end, window.rounded
     start, end = filters.start, filters.end
     groups = queries.coverage_by_group(start, end, team_ids)  # counts active and covered teams as metrics do
+    by_month = queries.supervision_by_service_month(start, end, team_ids)  # every team's, as metrics count them
     inputs = queries.load_metric_inputs(start, end, team_ids,
-                                        team_counts=(int(groups["teams"].sum()), int(groups["covered"].sum())))
+                                        team_counts=(int(groups["teams"].sum()), int(groups["covered"].sum())),
+                                        supervision_delivered=(int(by_month["sessions"].sum()),
+                                                               int(by_month["attendances"].sum())))
     metrics = metrics_from_inputs(start, end, inputs)
     months = figures.month_range(start, end)
-    by_month = queries.supervision_by_service_month(start, end, team_ids)
     monthly = figures.monthly_supervision(figures.supervision_totals(by_month), months)
     by_service = figures.coverage_by(groups, ["service"])
     by_agency = figures.coverage_by(groups, ["agency", "agency_id"])

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import event
 
 from programme.models import DebriefRequest, ProgrammeSession
-from reports import views
-from reports.metrics import metrics_for_period
+from reports import queries, views
+from reports.metrics import metrics_for_period, metrics_from_inputs
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Team, TrainingRecord
@@ -346,3 +346,20 @@ def test_the_outcomes_page_lists_teams_only_within_a_service_or_agency(client, l
     assert page.count('<option value="') < 20 and "Choose a service or agency first" in page
     narrowed = get(client, "/outcomes", service="Assessment")
     assert "Team 000" in narrowed and "Team 001" not in narrowed  # 10 Assessment teams: listed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_dashboard_reuses_its_monthly_supervision_for_the_same_figures(app, seed):
+    """The dashboard counts delivered supervision once, by service and month, and groups only the other
+    sessions for the figures: the same figures as ``flask metrics``, closed teams and team filters included."""
+    rng = random.Random(seed)
+    random_programme(rng)
+    teams = list(db.session.scalars(db.select(Team.id).order_by(Team.id)))
+    for _ in range(10):
+        first = dt.date(2023, 11, 1) + dt.timedelta(days=rng.randrange(800))
+        start, end = first, first + dt.timedelta(days=rng.randrange(0, 400))
+        for team_ids in (None, rng.sample(teams, 5), [teams[0]]):
+            by_month = queries.supervision_by_service_month(start, end, team_ids)
+            delivered = (int(by_month["sessions"].sum()), int(by_month["attendances"].sum()))
+            inputs = queries.load_metric_inputs(start, end, team_ids, supervision_delivered=delivered)
+            assert metrics_from_inputs(start, end, inputs) == metrics_for_period(start, end, team_ids), (start, end)
