@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import brotli
-from flask import Flask
+from flask import Flask, request, url_for
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
@@ -296,6 +296,20 @@ def register_static_files(app: Flask) -> None:
     def hashed_static_name(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values:
             values["filename"] = files.hashed.get(values["filename"], values["filename"])
+
+    named: dict[tuple[str, str], str] = {}
+
+    @app.template_global()
+    def asset_url(filename: str) -> str:
+        """``url_for('static', filename=...)``, worked out once per name: every page names the same files.
+        In development a file's hashed name changes as it is edited, so it is worked out every time."""
+        key = (request.script_root, filename)
+        url = named.get(key)
+        if url is None:
+            url = url_for("static", filename=filename)
+            if not files.refresh:
+                named[key] = url
+        return url
 
 
 def add_static_file(app: Flask, name: str, source: Path) -> None:

@@ -99,6 +99,10 @@ login_manager.login_message_category = "info"
 # between are noted in the signed cookie (SEEN_KEY), so the idle limit still counts from the last request.
 SEEN_WRITE_INTERVAL = dt.timedelta(seconds=60)
 SEEN_KEY = "seen_at"
+# The note is renewed at most this often, so most pages send no new cookie (signing and compressing one cost
+# more than the rest of the request's sign-in check). A sign-in may so end up to this much before its idle
+# limit, never after it.
+SEEN_NOTE_STEP = dt.timedelta(seconds=10)
 # Every page runs this query: built once, as building one with loader options costs more than running it.
 _LIVE_SIGN_IN = (
     db.select(SignInSession)
@@ -117,14 +121,16 @@ def load_person(secret: str) -> Person | None:
     now = utcnow()
     idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if now - last_request_at(sign_in) > idle or now - sign_in.created_at > absolute:
+    last = last_request_at(sign_in)
+    if now - last > idle or now - sign_in.created_at > absolute:
         sign_in.ended_at = now
         db.session.commit()
         return None
     if now - sign_in.last_seen_at >= SEEN_WRITE_INTERVAL:
-        sign_in.last_seen_at = now
+        sign_in.last_seen_at = last = now
         _commit_keeping_loaded()
-    session[SEEN_KEY] = now.isoformat()
+    if now - last >= SEEN_NOTE_STEP:
+        session[SEEN_KEY] = now.isoformat()
     sign_in.cookie_secret = secret
     person = sign_in.person
     person.current_sign_in = sign_in

@@ -119,6 +119,14 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def get_signing_serializer(self, app: Flask):
+        """Made once per key rather than on every request: making one derives its signing keys again."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made = app.extensions.get("session_serializer")
+        if made is None or made[0] != keys:
+            made = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app))
+        return made[1]
+
 
 def trust_proxies(app: Flask) -> None:
     """Believe X-Forwarded-For/-Proto/-Host from TRUSTED_PROXIES proxies in front of the app, and no one else.

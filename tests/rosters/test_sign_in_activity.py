@@ -99,3 +99,16 @@ def test_absolute_limit_is_exact_however_busy_the_sign_in(app, client, member, t
     assert signed_in(get(client))
     time_machine.shift(dt.timedelta(seconds=2))
     assert not signed_in(get(client))
+
+
+def test_the_note_is_renewed_at_most_every_ten_seconds_and_never_lengthens_a_sign_in(app, client, member,
+                                                                                       time_machine):
+    idle = dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    time_machine.shift(dt.timedelta(seconds=30))
+    assert signed_in(get(client))  # noted in the cookie
+    time_machine.shift(dt.timedelta(seconds=5))
+    response = get(client)
+    assert signed_in(response)
+    assert "Set-Cookie" not in response.headers  # too soon after the note to send a new cookie
+    time_machine.shift(idle - dt.timedelta(seconds=4))  # idle + 1 s since the note, idle - 4 s since the last request
+    assert not signed_in(get(client))  # ended a little early rather than late
