@@ -62,7 +62,7 @@ def _lead(email: str | None) -> tuple[Person, bool]:
     return person, True
 
 
-def _signed_in_client(app: Flask, sign_in: SignInSession):
+def signed_in_client(app: Flask, sign_in: SignInSession):
     """A test client whose cookie holds ``sign_in``, as the sign-in page leaves it."""
     client = app.test_client()
     identifier = getattr(app.login_manager, "_session_identifier_generator", None)
@@ -75,15 +75,24 @@ def _signed_in_client(app: Flask, sign_in: SignInSession):
     return client
 
 
-def _request(app: Flask, client, path: str):
-    """One request in its own application context, as a real request would have (fresh g and session)."""
+def timed_get(app: Flask, client, path: str, counter: StatementCounter | None = None) -> tuple[int, float, bytes]:
+    """One request in its own application context, as a real request would have (fresh g and session):
+    status, milliseconds and body; the SQL statements it sends are counted in ``counter`` if given."""
+    engine = db.engine
     with app.app_context():
-        began = time.perf_counter()
-        response = client.get(path)
-        elapsed = (time.perf_counter() - began) * 1000
+        if counter is not None:
+            event.listen(engine, "before_cursor_execute", counter)
+        try:
+            began = time.perf_counter()
+            response = client.get(path)
+            body = response.get_data()
+            elapsed = (time.perf_counter() - began) * 1000
+        finally:
+            if counter is not None:
+                event.remove(engine, "before_cursor_execute", counter)
         status = response.status_code
         response.close()
-    return status, elapsed
+    return status, elapsed, body
 
 
 @command("bench-dashboard")
@@ -107,19 +116,14 @@ def bench_dashboard(runs: int, path: str, as_email: str | None) -> None:
         db.session.add(sign_in)
         db.session.commit()  # hold no transaction (on SQLite, no lock) while the requests run
         sign_in_id = sign_in.id
-        client = _signed_in_client(app, sign_in)
-        status, _ = _request(app, client, path)  # warm-up: templates compiled, caches filled
+        client = signed_in_client(app, sign_in)
+        status, _, _ = timed_get(app, client, path)  # warm-up: templates compiled, caches filled
         if status != 200:
             problem = f"GET {path} answered {status}, not 200 (warm-up, signed in as {email})"
         else:
-            engine = db.engine
             for run in range(1, runs + 1):
                 counter = StatementCounter()
-                event.listen(engine, "before_cursor_execute", counter)
-                try:
-                    status, elapsed = _request(app, client, path)
-                finally:
-                    event.remove(engine, "before_cursor_execute", counter)
+                status, elapsed, _ = timed_get(app, client, path, counter)
                 if status != 200:
                     problem = f"GET {path} answered {status}, not 200 (run {run}, signed in as {email})"
                     break

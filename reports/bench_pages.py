@@ -15,18 +15,17 @@ import random
 import re
 import statistics
 import sys
-import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from programme.models import Booking, Pattern, ProgrammeSession
 from programme.supervision.facilitators import suggest_facilitators
 from programme.supervision.places import book_place, upcoming_slots
 from programme.supervision.series import SeriesRequest, create_series, plan_series
-from reports.bench import TEMPORARY_DOMAIN, StatementCounter, _signed_in_client
+from reports.bench import TEMPORARY_DOMAIN, StatementCounter, signed_in_client, timed_get
 from reports.synthetic import synthetic_person_filter, synthetic_team_filter
 from rosters.cli import command, fail
 from rosters.clock import today_uk, utcnow
@@ -130,32 +129,15 @@ def bench_accounts(remove: bool) -> None:
     click.echo(json.dumps({"lead": lead.email, "member": member.email, "team": member.team.name, "booked": booked}))
 
 
-def _timed_get(client, path: str, counter: StatementCounter) -> tuple[int, float, bytes]:
-    """One request in its own application context, as a real one has: status, milliseconds, body."""
-    app = current_app._get_current_object()
-    engine = db.engine
-    with app.app_context():
-        event.listen(engine, "before_cursor_execute", counter)
-        try:
-            began = time.perf_counter()
-            response = client.get(path)
-            body = response.get_data()
-            elapsed = (time.perf_counter() - began) * 1000
-        finally:
-            event.remove(engine, "before_cursor_execute", counter)
-        status = response.status_code
-        response.close()
-    return status, elapsed, body
-
-
 def time_page(client, path: str, runs: int) -> dict:
     """Warm up, then time ``runs`` requests (one if very slow): the median and spread, and the statements,
     bytes and script addresses of the last run."""
-    status, warm_up, body = _timed_get(client, path, StatementCounter())
+    app = current_app._get_current_object()
+    status, warm_up, body = timed_get(app, client, path)
     times, statements = [], 0
     for _ in range(0 if status != 200 else 1 if warm_up > SLOW_MS else runs):
         counter = StatementCounter()
-        status, elapsed, body = _timed_get(client, path, counter)
+        status, elapsed, body = timed_get(app, client, path, counter)
         if status != 200:
             break
         times.append(elapsed)
@@ -183,7 +165,7 @@ def bench_pages(as_email: str, paths: tuple[str, ...], runs: int) -> None:
     db.session.add(sign_in)
     db.session.commit()  # hold no transaction while the requests run
     try:
-        client = _signed_in_client(current_app._get_current_object(), sign_in)
+        client = signed_in_client(current_app._get_current_object(), sign_in)
         results = {path: time_page(client, path, runs) for path in paths}
     finally:
         db.session.rollback()
