@@ -152,15 +152,11 @@ def erase_person(person: Person, *, channel: str) -> ErasureResult:
         update(Pulse).where(Pulse.created_by_id == person.id).values(created_by_id=None)
         .execution_options(synchronize_session=False)
     ).rowcount
-    counts["sign_ins"] = db.session.execute(
-        delete(SignInSession).where(SignInSession.person_id == person.id).execution_options(synchronize_session=False)
-    ).rowcount
-    counts["api_tokens"] = db.session.execute(
-        delete(ApiToken).where(ApiToken.person_id == person.id).execution_options(synchronize_session=False)
-    ).rowcount
-    counts["password_links"] = db.session.execute(
-        delete(PasswordLink).where(PasswordLink.person_id == person.id).execution_options(synchronize_session=False)
-    ).rowcount
+    # Ways in that were theirs alone: sign-ins, API tokens, links to set a password.
+    for name, model in (("sign_ins", SignInSession), ("api_tokens", ApiToken), ("password_links", PasswordLink)):
+        counts[name] = db.session.execute(
+            delete(model).where(model.person_id == person.id).execution_options(synchronize_session=False)
+        ).rowcount
     # E-mails to them still in the outbox (waiting, failed, or sent and not yet cleared) go too.
     counts["outbox_messages"] = db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.to == person.email).execution_options(synchronize_session=False)
