@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from programme.learning import bp as learning_bp
     from programme.privacy import bp as privacy_bp
     from programme.supervision import bp as supervision_bp
+    from programme.support import bp as support_bp
     from reports.views import bp as reports_bp
     from rosters.api import bp as api_bp
     from rosters.audit.views import bp as audit_bp
@@ -72,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
     for blueprint in (auth_bp, rosters_bp, people_bp, audit_bp, api_bp, supervision_bp, debriefs_bp, learning_bp,
-                      privacy_bp, evaluation_bp, reports_bp):
+                      privacy_bp, evaluation_bp, support_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,10 +14,11 @@ from programme.dates import working_days_after
 from programme.debriefs.asking import DebriefAsk, request_debrief
 from programme.debriefs.chairs import Arrangement, arrange_session
 from programme.debriefs.log import SessionLog, log_session
+from programme.debriefs.models import DebriefRequest
 from programme.debriefs.triage import accept_request
 from programme.evaluation.demo import seed_evaluation_demo
 from programme.learning.operations import add_learning_point, advance_learning_point
-from programme.models import DebriefRequest, Pattern, SupervisionSeries
+from programme.models import Pattern, SupervisionSeries
 from programme.supervision.facilitators import suggest_facilitators
 from programme.supervision.places import book_place
 from programme.supervision.series import SeriesRequest, create_series, plan_series

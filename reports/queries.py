@@ -9,7 +9,8 @@ import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, exists, func, select
 from sqlalchemy.orm import aliased
 
-from programme.models import DebriefRequest, Kind, ProgrammeSession, Status, debrief_affected_teams
+from programme.debriefs.models import DebriefRequest, debrief_affected_teams
+from programme.models import Kind, ProgrammeSession, Status
 from rosters.extensions import db
 from rosters.models import Agency, Person, Team, TrainingRecord
 

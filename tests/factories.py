@@ -11,10 +11,11 @@ import itertools
 from pathlib import Path
 
 from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.models import DebriefRequest
 from programme.evaluation.models import Pulse, Questionnaire
 from programme.evaluation.pulses import create_pulse
 from programme.evaluation.uploads import upload_questionnaire
-from programme.models import Booking, DebriefRequest, ProgrammeSession, SupervisionSeries
+from programme.models import Booking, ProgrammeSession, SupervisionSeries
 from programme.supervision.places import book_place
 from programme.supervision.series import SeriesRequest, create_series
 from rosters.clock import local_to_utc, today_uk

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from programme.models import Booking, DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession
+from programme.debriefs.models import DebriefInvitation, DebriefRequest
+from programme.models import Booking, LearningPoint, ProgrammeSession
 from rosters.clock import utcnow
 from rosters.extensions import db
 from rosters.models import AuditEvent, SignInSession

@@ -16,9 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from programme.debriefs.chairs import Arrangement, arrange_session
+from programme.debriefs.models import DebriefRequest
 from programme.debriefs.triage import accept_request
 from programme.learning.operations import add_learning_point
-from programme.models import Booking, DebriefRequest, ProgrammeSession
+from programme.models import Booking, ProgrammeSession
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import hash_secret

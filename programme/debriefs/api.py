@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.models import DebriefRequest, PreferredFormat
 from programme.debriefs.notices import request_waiting
 from programme.debriefs.triage import deadlines
-from programme.models import CATEGORY_VALUES, MAX_ATTENDEES, DebriefRequest, PreferredFormat
+from programme.models import CATEGORY_VALUES, MAX_ATTENDEES
 from rosters.actions import api_error, api_refusal, perform
 from rosters.api import OPENAPI, bp, error_response
 from rosters.auth import token_required

@@ -14,15 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager
 
+from programme.debriefs.models import DebriefInvitation, DebriefRequest, PreferredFormat, RequestStatus
 from programme.errors import ProgrammeError
-from programme.models import (
-    CATEGORY_VALUES,
-    MAX_ATTENDEES,
-    DebriefInvitation,
-    DebriefRequest,
-    PreferredFormat,
-    RequestStatus,
-)
+from programme.models import CATEGORY_VALUES, MAX_ATTENDEES
 from rosters import audit
 from rosters.clock import today_uk
 from rosters.errors import Problem, refuse_if

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from programme.calendars import event_changed
+from programme.debriefs.models import DebriefRequest, RequestStatus
 from programme.errors import Conflict, ProgrammeError
-from programme.models import DebriefRequest, Format, Kind, ProgrammeSession, RequestStatus, Status
+from programme.models import Format, Kind, ProgrammeSession, Status
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed, skipped_hour, somewhere
 from programme.workload import month_of, sessions_led
 from rosters import audit

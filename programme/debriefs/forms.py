@@ -21,6 +21,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from programme.debriefs.models import FollowUp, PreferredFormat
 from programme.fields import (
     UKDateField,
     WholeNumberField,
@@ -32,7 +33,7 @@ from programme.fields import (
     validate_online_link,
 )
 from programme.learning.operations import DEFAULT_FORUM
-from programme.models import MAX_PLACES, FollowUp, IncidentCategory, PreferredFormat
+from programme.models import MAX_PLACES, IncidentCategory
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES
 from rosters.bounds import coerce_id, coerce_optional_id
 

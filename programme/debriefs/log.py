@@ -13,10 +13,11 @@ from flask import current_app
 
 from programme.calendars import event_changed
 from programme.debriefs.asking import can_view
+from programme.debriefs.models import DebriefRequest, FollowUp, RequestStatus
 from programme.errors import Conflict, NotAllowed, ProgrammeError
 from programme.learning.operations import DEFAULT_FORUM, FORUM_MAX, POINT_MAX
 from programme.learning.screening import flags_text, screen_against_roster
-from programme.models import MAX_PLACES, DebriefRequest, FollowUp, LearningPoint, RequestStatus, Status
+from programme.models import MAX_PLACES, LearningPoint, Status
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed
 from rosters import audit
 from rosters.clock import utcnow

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from programme.calendars import CANCEL, REQUEST, Recipient, attachment
 from programme.debriefs.calendar import invitation
-from programme.models import DebriefInvitation, DebriefRequest, ProgrammeSession, Status
+from programme.debriefs.models import DebriefInvitation, DebriefRequest
+from programme.models import ProgrammeSession, Status
 from rosters.extensions import db
 from rosters.mail import Message
 from rosters.models import Person, Role

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from programme.dates import working_days_after
+from programme.debriefs.models import DebriefRequest, RequestStatus
 from programme.errors import Conflict, ProgrammeError
-from programme.models import DebriefRequest, RequestStatus, Status
+from programme.models import Status
 from rosters import audit
 from rosters.clock import today_uk, utcnow
 from rosters.errors import Problem

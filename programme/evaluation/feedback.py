@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from programme.debriefs.models import DebriefRequest
 from programme.evaluation.answers import invite, session_feedback_questionnaire, withdraw_session_invitations
 from programme.evaluation.models import SurveyInvitation
 from programme.evaluation.summary import feedback_summary  # noqa: F401  (the evaluation report's entry point)
-from programme.models import Attendance, BookingStatus, DebriefRequest, ProgrammeSession, Status
+from programme.models import Attendance, BookingStatus, ProgrammeSession, Status
 from rosters.clock import today_uk
 from rosters.models import Person
 

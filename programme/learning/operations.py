@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy import and_, not_
 
+from programme.debriefs.models import DebriefRequest
 from programme.errors import Conflict, ProgrammeError
 from programme.learning.screening import flags_text, screen_against_roster
-from programme.models import LEARNING_NEXT, DebriefRequest, LearningPoint, LearningStatus
+from programme.models import LEARNING_NEXT, LearningPoint, LearningStatus
 from rosters import audit
 from rosters.clock import utcnow
 from rosters.errors import Problem

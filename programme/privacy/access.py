@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from programme.debriefs.models import DebriefInvitation, DebriefRequest, debrief_involved_people
 from programme.evaluation.models import SurveyInvitation
-from programme.models import Booking, DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession, debrief_involved_people
+from programme.models import Booking, LearningPoint, ProgrammeSession
 from rosters import audit
 from rosters.clock import utcnow
 from rosters.extensions import db

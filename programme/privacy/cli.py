@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from programme.models import DebriefRequest
+from programme.debriefs.models import DebriefRequest
 from programme.privacy.access import export_person
 from programme.privacy.erasure import erase_person, erasure_problems, promotions_told
 from programme.privacy.holds import set_person_hold, set_request_hold

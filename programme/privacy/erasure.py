@@ -7,17 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
 
+from programme.debriefs.models import DebriefInvitation, DebriefRequest, debrief_involved_people
 from programme.evaluation.models import Pulse, SurveyInvitation
-from programme.models import (
-    Booking,
-    DebriefInvitation,
-    DebriefRequest,
-    LearningPoint,
-    ProgrammeSession,
-    Status,
-    SupervisionSeries,
-    debrief_involved_people,
-)
+from programme.models import Booking, LearningPoint, ProgrammeSession, Status, SupervisionSeries
 from programme.privacy.access import request_links
 from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
 from programme.supervision.notices import promoted_place

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programme.models import DebriefRequest
+from programme.debriefs.models import DebriefRequest
 from programme.privacy.policy import PrivacyError
 from rosters import audit
 from rosters.extensions import db

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from programme.debriefs.models import RequestStatus
 from programme.errors import ProgrammeError
-from programme.models import RequestStatus
 
 # Requests whose work is over; retention never touches one that is still open.
 FINISHED_REQUESTS = (RequestStatus.CLOSED.value, RequestStatus.DECLINED.value)

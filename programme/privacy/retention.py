@@ -10,8 +10,9 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from programme.debriefs.models import DebriefRequest
 from programme.evaluation.models import SurveyInvitation
-from programme.models import Booking, DebriefRequest, LearningPoint, ProgrammeSession, Status
+from programme.models import Booking, LearningPoint, ProgrammeSession, Status
 from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
 from rosters import audit
 from rosters.clock import today_uk, utcnow

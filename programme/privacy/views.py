@@ -14,7 +14,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from programme.models import Booking, DebriefRequest, ProgrammeSession
+from programme.debriefs.models import DebriefRequest
+from programme.models import Booking, ProgrammeSession
 from programme.privacy.access import export_person
 from programme.privacy.blueprint import bp
 from programme.privacy.erasure import erase_person, erasure_problems, promotions_told

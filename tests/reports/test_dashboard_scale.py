@@ -13,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import event
 
-from programme.models import DebriefRequest, ProgrammeSession
+from programme.debriefs.models import DebriefRequest
+from programme.models import ProgrammeSession
 from reports import queries, views
 from reports.metrics import metrics_for_period, metrics_from_inputs
 from rosters.clock import today_uk

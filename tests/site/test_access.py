@@ -20,7 +20,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from programme.models import Booking, DebriefRequest, ProgrammeSession
+from programme.debriefs.models import DebriefRequest
+from programme.models import Booking, ProgrammeSession
 from rosters.extensions import db
 from rosters.models import hash_secret
 from tests.factories import PASSWORD

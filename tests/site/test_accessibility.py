@@ -22,16 +22,9 @@ from playwright.sync_api import BrowserContext, Error, Page, expect
 from werkzeug.serving import make_server
 
 from app import create_app
+from programme.debriefs.models import DebriefRequest
 from programme.demo import DEMO_PASSWORD
-from programme.models import (
-    Booking,
-    DebriefRequest,
-    Kind,
-    LearningPoint,
-    ProgrammeSession,
-    Status,
-    SupervisionSeries,
-)
+from programme.models import Booking, Kind, LearningPoint, ProgrammeSession, Status, SupervisionSeries
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import Person

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from programme.models import DebriefRequest, ProgrammeSession, SupervisionSeries
+from programme.debriefs.models import DebriefRequest
+from programme.models import ProgrammeSession, SupervisionSeries
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import SignInSession

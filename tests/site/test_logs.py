@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from programme.models import DebriefRequest, LearningPoint
+from programme.debriefs.models import DebriefRequest
+from programme.models import LearningPoint
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.services import set_password

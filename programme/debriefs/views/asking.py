@@ -11,10 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from programme.debriefs.asking import DebriefAsk, invitations_for, request_debrief
 from programme.debriefs.blueprint import bp
 from programme.debriefs.forms import DebriefRequestForm
+from programme.debriefs.models import DebriefRequest
 from programme.debriefs.notices import SUPPORT_NOW, WHAT_IT_IS, request_waiting
 from programme.debriefs.triage import deadlines
 from programme.debriefs.views import STATUS_TAGS
-from programme.models import DebriefRequest
 from rosters.actions import perform
 from rosters.auth import me
 from rosters.clock import utcnow

@@ -15,11 +15,12 @@ from programme.debriefs.asking import can_view
 from programme.debriefs.blueprint import bp
 from programme.debriefs.chairs import Arrangement, ChairOption, arrange_session, chair_options
 from programme.debriefs.forms import AcceptForm, ArrangeForm, DeclineForm, FollowUpForm
+from programme.debriefs.models import DebriefRequest, FollowUp, RequestStatus
 from programme.debriefs.notices import request_triaged, session_arranged
 from programme.debriefs.triage import accept_request, deadlines, decline_request
 from programme.debriefs.views import STATUS_TAGS
 from programme.fields import when_and_where
-from programme.models import DebriefRequest, FollowUp, Format, IncidentCategory, RequestStatus, Status
+from programme.models import Format, IncidentCategory, Status
 from rosters import audit
 from rosters.actions import perform
 from rosters.auth import me, role_required

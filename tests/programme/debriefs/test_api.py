@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from programme.dates import working_days_after
-from programme.models import DebriefRequest
+from programme.debriefs.models import DebriefRequest
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import AuditEvent

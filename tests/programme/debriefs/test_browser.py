@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from programme.models import DebriefRequest, RequestStatus
+from programme.debriefs.models import DebriefRequest, RequestStatus
 from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from rosters.models import Person

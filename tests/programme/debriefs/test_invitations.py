@@ -10,7 +10,8 @@ import datetime as dt
 
 import pytest
 
-from programme.models import DebriefRequest, ProgrammeSession
+from programme.debriefs.models import DebriefRequest
+from programme.models import ProgrammeSession
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.mail import Message

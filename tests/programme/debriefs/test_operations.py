@@ -11,10 +11,11 @@ from programme.dates import working_days_after
 from programme.debriefs.asking import DebriefAsk, request_debrief
 from programme.debriefs.chairs import Arrangement, arrange_session, chair_options
 from programme.debriefs.log import SessionLog, log_session, record_follow_up
+from programme.debriefs.models import DebriefRequest
 from programme.debriefs.triage import accept_request, deadlines, decline_request
 from programme.errors import Conflict, NotAllowed, ProgrammeError
 from programme.learning.operations import DEFAULT_FORUM, add_learning_point, advance_learning_point
-from programme.models import DebriefRequest, LearningPoint, ProgrammeSession
+from programme.models import LearningPoint, ProgrammeSession
 from rosters.clock import local_to_utc, today_uk
 from rosters.extensions import db
 from tests.factories import make_facilitator, make_person, make_session, make_team, make_training

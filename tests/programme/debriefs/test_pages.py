@@ -10,7 +10,8 @@ import pytest
 from wtforms.fields.core import UnboundField
 
 from programme.debriefs.forms import DebriefRequestForm
-from programme.models import DebriefInvitation, DebriefRequest, LearningPoint, ProgrammeSession
+from programme.debriefs.models import DebriefInvitation, DebriefRequest
+from programme.models import LearningPoint, ProgrammeSession
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from rosters.models import AuditEvent

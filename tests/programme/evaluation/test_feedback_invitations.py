@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.models import DebriefInvitation
 from programme.evaluation.models import SurveyInvitation, SurveyResponse
-from programme.models import DebriefInvitation, ProgrammeSession
+from programme.models import ProgrammeSession
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
 from tests.factories import make_facilitator, make_person, make_team

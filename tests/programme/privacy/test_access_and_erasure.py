@@ -8,7 +8,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from programme.models import Booking, DebriefRequest, ProgrammeSession
+from programme.debriefs.models import DebriefRequest
+from programme.models import Booking, ProgrammeSession
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import ApiToken, AuditEvent, Person, SignInSession, TrainingRecord

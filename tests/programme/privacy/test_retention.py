@@ -7,7 +7,8 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from programme.models import Booking, DebriefRequest, LearningPoint, ProgrammeSession, debrief_involved_people
+from programme.debriefs.models import DebriefRequest, debrief_involved_people
+from programme.models import Booking, LearningPoint, ProgrammeSession
 from programme.privacy.retention import apply_retention, retention_cutoff
 from rosters.clock import utcnow
 from rosters.extensions import db
