@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
@@ -20,6 +21,16 @@ from rosters.models import Person, Team, _in
 
 if TYPE_CHECKING:
     from programme.models import LearningPoint
+
+REFERENCE_PREFIX = "DB-"
+_REFERENCE = re.compile(r"^\s*(?:db)?[\s-]*0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def request_id_from_reference(text: str) -> int | None:
+    """The request id a typed reference names ("DB-0042", "db42", "42"), or None when it names none."""
+    match = _REFERENCE.match(text or "")
+    return int(match.group(1)) if match else None
+
 
 class RequestStatus(enum.StrEnum):
     REQUESTED = "requested"  # waiting for a lead to triage
@@ -132,6 +143,11 @@ class DebriefRequest(db.Model):
         back_populates="request", cascade="all, delete-orphan", order_by="DebriefInvitation.id"
     )
     learning_points: Mapped[list[LearningPoint]] = relationship(back_populates="request")
+
+    @property
+    def reference(self) -> str:
+        """How people quote a request: "DB-0042"."""
+        return f"{REFERENCE_PREFIX}{self.id:04d}"
 
     @property
     def status_enum(self) -> RequestStatus:
