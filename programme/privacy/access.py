@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from programme.debriefs.models import DebriefInvitation, DebriefRequest, debrief_involved_people
 from programme.evaluation.models import SurveyInvitation
 from programme.models import Booking, LearningPoint, ProgrammeSession
+from programme.support.models import SupportReferral
 from rosters import audit
 from rosters.clock import utcnow
 from rosters.extensions import db
@@ -81,6 +82,15 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
     survey_links = db.session.scalars(
         select(SurveyInvitation).where(SurveyInvitation.person_id == person.id).order_by(SurveyInvitation.id)
     ).all()
+    referrals = db.session.scalars(
+        select(SupportReferral).join(DebriefInvitation, DebriefInvitation.id == SupportReferral.invitation_id)
+        .where(DebriefInvitation.person_id == person.id).order_by(SupportReferral.id)
+    ).all()
+    referrals_handled = db.session.scalars(
+        select(SupportReferral).where(or_(SupportReferral.offered_by_id == person.id,
+                                          SupportReferral.followed_up_by_id == person.id))
+        .order_by(SupportReferral.id)
+    ).all()
     sign_ins = db.session.scalars(select(SignInSession).where(SignInSession.person_id == person.id)).all()
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.person_id == person.id)).all()
     password_links = db.session.scalars(
@@ -128,6 +138,21 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
              "invited_at": _iso(invitations[request_id].invited_at) if request_id in invitations else None,
              "session": session_part(linked[request_id].session)}
             for request_id, roles in sorted(links.items())
+        ],
+        # Further support offered to them after a debrief: which service and their answer (nothing clinical
+        # is ever stored), then referrals they offered as a chair or followed up as a lead (no one else named).
+        "support_referrals": [
+            {"request_id": f.request_id, "service": f.service.name, "service_kind": f.service.kind,
+             "outcome": f.outcome, "consent_to_share": f.consent_to_share, "offered_at": _iso(f.offered_at),
+             "followed_up_at": _iso(f.followed_up_at)}
+            for f in referrals
+        ],
+        "support_referrals_handled": [
+            {"request_id": f.request_id, "service": f.service.name,
+             "as": [role for role, who in (("offered", f.offered_by_id), ("followed_up", f.followed_up_by_id))
+                    if who == person.id],
+             "offered_at": _iso(f.offered_at), "followed_up_at": _iso(f.followed_up_at)}
+            for f in referrals_handled
         ],
         "sessions_facilitated": [
             {"date": _iso(s.date), "kind": s.kind, "format": s.format, "team": s.team.name, "status": s.status}

@@ -14,6 +14,7 @@ from programme.privacy.access import request_links
 from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
 from programme.supervision.notices import promoted_place
 from programme.supervision.places import cancel_booking  # the booking rules (locks, waitlist)
+from programme.support.models import SupportReferral
 from rosters import audit
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
@@ -117,6 +118,18 @@ def erase_person(person: Person, *, channel: str) -> ErasureResult:
     for column in ("manager_id", "triaged_by_id", "facilitator_id"):
         counts["debrief_links"] += db.session.execute(
             update(r).where(getattr(r, column) == person.id).values({column: None})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    # Referrals made to them lose the person (they stay as a count) before their invitations go; those
+    # they offered or followed up lose them too.
+    counts["support_referrals"] = db.session.execute(
+        update(SupportReferral).where(SupportReferral.invitation_id.in_(
+            select(DebriefInvitation.id).where(DebriefInvitation.person_id == person.id)))
+        .values(invitation_id=None).execution_options(synchronize_session=False)
+    ).rowcount
+    for column in ("offered_by_id", "followed_up_by_id"):
+        counts["support_referrals"] += db.session.execute(
+            update(SupportReferral).where(getattr(SupportReferral, column) == person.id).values({column: None})
             .execution_options(synchronize_session=False)
         ).rowcount
     counts["debrief_links"] += db.session.execute(

@@ -10,10 +10,11 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from programme.debriefs.models import DebriefRequest
+from programme.debriefs.models import DebriefInvitation, DebriefRequest
 from programme.evaluation.models import SurveyInvitation
 from programme.models import Booking, LearningPoint, ProgrammeSession, Status
 from programme.privacy.policy import FINISHED_REQUESTS, PrivacyError
+from programme.support.models import SupportReferral
 from rosters import audit
 from rosters.clock import today_uk, utcnow
 from rosters.extensions import db
@@ -63,6 +64,7 @@ RETENTION_LABELS = (
     ("sign_ins", "sign-ins"),
     ("password_links", "password links"),
     ("survey_links", "feedback and pulse links"),
+    ("support_referrals", "referrals to further support"),
 )
 
 
@@ -103,6 +105,7 @@ def apply_retention(months: int | None = None, *, dry_run: bool = False) -> Rete
     requests = db.session.scalars(
         select(r).where(r.requested_on < cutoff, r.status.in_(FINISHED_REQUESTS), r.legal_hold.is_(False))
     ).all()
+    counts["support_referrals"] = _strip_referrals([item.id for item in requests], held_people)
     for item in requests:
         changed = _strip_request(item, held_people, counts)
         if changed:
@@ -184,6 +187,31 @@ def apply_retention(months: int | None = None, *, dry_run: bool = False) -> Rete
                      + f", held_requests={counts['held_requests']}")
         db.session.flush()
     return result
+
+
+def _strip_referrals(request_ids: list[int], held_people: set[int]) -> int:
+    """Referrals on these requests lose their people (they stay as counts), before the invitations go."""
+    if not request_ids:
+        return 0
+    r = SupportReferral
+    invitations = select(DebriefInvitation.id).where(
+        DebriefInvitation.request_id.in_(request_ids),
+        (DebriefInvitation.person_id.is_(None) | DebriefInvitation.person_id.not_in(held_people))
+        if held_people else True)
+    on_requests = r.request_id.in_(request_ids)
+    changed = db.session.scalar(select(func.count()).select_from(r).where(
+        on_requests, r.invitation_id.in_(invitations) | _not_held(r.offered_by_id, held_people)
+        | _not_held(r.followed_up_by_id, held_people))) or 0
+    db.session.execute(
+        update(r).where(on_requests, r.invitation_id.in_(invitations))
+        .values(invitation_id=None).execution_options(synchronize_session=False)
+    )
+    for column in ("offered_by_id", "followed_up_by_id"):
+        db.session.execute(
+            update(r).where(on_requests, _not_held(getattr(r, column), held_people))
+            .values({column: None}).execution_options(synchronize_session=False)
+        )
+    return changed
 
 
 def _strip_request(item: DebriefRequest, held_people: set[int], counts: Counter) -> bool:
