@@ -13,10 +13,9 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from flask_login import current_user
 
 from programme.models import IncidentCategory
-from reports import charts, figures, queries, session_table, windows
+from reports import charts, debrief_practice, figures, queries, session_table, windows
 from reports.exports import CSV, XLSX, frame_csv, long_table, workbook
 from reports.metrics import metrics_from_inputs
-from reports.paging import Page
 from rosters import audit
 from rosters.assets import add_static_file
 from rosters.auth import role_required
@@ -32,6 +31,7 @@ from rosters.bounds import (
 from rosters.clock import now_uk, today_uk
 from rosters.extensions import db
 from rosters.models import Agency, Course, Role, Team
+from rosters.paging import Page
 
 bp = Blueprint("reports", __name__)
 
@@ -239,6 +239,7 @@ def build_dashboard(filters: Filters, *, suppress: bool, team_list: TeamList | N
             "waits": charts.to_json(charts.wait_chart(_numeric(buckets, ["debriefs"]))),
         },
     }
+    data["practice"] = debrief_practice.for_dashboard(start, end, team_ids, suppress=suppress)
     if for_lead:
         data["load"], data["facilitators"] = queries.facilitator_load(start, end, team_ids, TOP_ROWS)
         data["expiring"], data["expiring_total"] = queries.training_expiring_soonest(today_uk(), EXPIRY_DAYS, TOP_ROWS)

@@ -1,4 +1,5 @@
-"""Pages of a long list (teams on the dashboard): which page was asked for, and the GOV.UK pagination links."""
+"""Pages of a long list (teams on the dashboard, debrief requests): which page was asked for, and the GOV.UK
+pagination links."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ class Page:
     @property
     def last_item(self) -> int:
         return min(self.total, self.number * self.per_page)
+
+    def of(self, entries: list) -> list:
+        """This page's share of the whole list."""
+        return entries[(self.number - 1) * self.per_page:self.number * self.per_page]
 
     def exists(self) -> bool:
         """Whether the page holds anything (page 1 always exists, even of nothing)."""

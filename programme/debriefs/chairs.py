@@ -79,12 +79,22 @@ class Arrangement:
     format: str
     location: str = ""
     online_link: str = ""
+    others_allowed: int = 0  # people who may come beyond those invited by name
+
+
+OTHERS_LIMIT = 50
 
 
 def _arrangement_problems(request: DebriefRequest, plan: Arrangement) -> list[Problem]:
     problems = []
     if plan.day < today_uk():
         problems.append(Problem("The session date must be today or later", "day"))
+    elif plan.start is not None and local_to_utc(plan.day, plan.start) <= utcnow():
+        # Today, but at a time already gone: no one can come to it, so nobody is sent it.
+        problems.append(Problem("The session must start later than now", "start_time"))
+    if not 0 <= plan.others_allowed <= OTHERS_LIMIT:
+        problems.append(Problem(f"Others who may come must be a whole number from 0 to {OTHERS_LIMIT}",
+                                "others_allowed"))
     if plan.day < request.incident_date:
         problems.append(Problem("The session cannot be before the incident", "day"))
     if plan.format not in (Format.INDIVIDUAL.value, Format.GROUP.value):
@@ -137,6 +147,7 @@ def arrange_session(request: DebriefRequest, plan: Arrangement) -> ProgrammeSess
     if rearranging and _event_of(session) != before:
         event_changed(session)  # invitations already sent are replaced by the new time or place
     request.facilitator = plan.facilitator
+    request.others_allowed = plan.others_allowed
     request.offered_at = request.offered_at or utcnow()
     request.status = RequestStatus.SCHEDULED.value
     now = utcnow()
