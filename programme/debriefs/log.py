@@ -1,7 +1,9 @@
 """After a debrief: the chair's log of what was delivered (never what was said) and the follow-up.
 
 There are no minutes by design; areas of wider learning are written without personal details and go to
-the learning log.
+the learning log. The chair's checklist (``CHAIR_CHECKLIST``) is shown before and while logging. No more
+people can have attended than were invited plus the others allowed when arranging. The follow-up opens on
+its due date, or earlier when a lead opens it with a reason.
 """
 
 from __future__ import annotations
@@ -20,10 +22,21 @@ from programme.learning.screening import flags_text, screen_against_roster
 from programme.models import MAX_PLACES, LearningPoint, Status
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES, length_allowed
 from rosters import audit
-from rosters.clock import utcnow
+from rosters.clock import today_uk, utcnow
 from rosters.errors import Problem, refuse_if
 from rosters.extensions import db
 from rosters.models import Person, Role
+
+# What a chair keeps in mind before and during a debrief, in our own words. The one copy of the text: the
+# request page and the log page both show it from here.
+CHAIR_CHECKLIST: tuple[str, ...] = (
+    "Keep it informal: there is no agenda and no formal minutes.",
+    "Each person shares only what they choose to; no one has to speak.",
+    "Keep the focus on what the practitioners went through, not on decisions about the child or the case.",
+    "It is not therapy and does not replace it: point people to further support where it would help.",
+    "Before people leave, close with a safe and uplifting topic.",
+)
+OPEN_REASON_MAX = 500  # DebriefRequest.follow_up_open_reason
 
 
 @dataclass
@@ -31,7 +44,7 @@ class SessionLog:
     delivered: bool
     attendees: int | None = None
     duration_minutes: int | None = None
-    closed_safe_uplifting: bool = False
+    closed_safe_uplifting: bool | None = None  # required (yes or no) when the session went ahead
     signposted_eap: bool = False
     signposted_occupational_health: bool = False
     signposted_gp: bool = False
@@ -41,16 +54,42 @@ class SessionLog:
     learning_checked: bool = False  # the chair has checked that flagged words identify no one
 
 
-def _log_problems(log: SessionLog, points: list[str]) -> list[Problem]:
+@dataclass(frozen=True)
+class AttendanceLimit:
+    """How many people can have attended: those invited (the person who asked among them) and the others allowed."""
+
+    invited: int
+    others: int
+
+    @property
+    def most(self) -> int:
+        return self.invited + self.others
+
+    @property
+    def words(self) -> str:
+        return f"{self.invited} invited and {self.others} {'other' if self.others == 1 else 'others'} allowed"
+
+
+def attendance_limit(request: DebriefRequest) -> AttendanceLimit:
+    return AttendanceLimit(len(request.invitations), request.others_allowed or 0)
+
+
+def _log_problems(log: SessionLog, points: list[str], limit: AttendanceLimit) -> list[Problem]:
     problems = []
     if log.delivered:
         if log.attendees is None or log.attendees < 1:
             problems.append(Problem("Enter how many practitioners attended (1 or more)", "attendees"))
         elif log.attendees > MAX_PLACES:
             problems.append(Problem(f"Attendance must be between 1 and {MAX_PLACES}", "attendees"))
+        elif log.attendees > limit.most:
+            people = "person" if limit.most == 1 else "people"
+            problems.append(Problem(f"At most {limit.most} {people} can have attended: {limit.words}", "attendees"))
         if not length_allowed(log.duration_minutes):
             problems.append(Problem(f"Enter the length of the session in minutes ({SHORTEST_MINUTES} to "
                                     f"{LONGEST_MINUTES})", "duration_minutes"))
+        if log.closed_safe_uplifting is None:
+            problems.append(Problem("Select yes if the session closed with a safe and uplifting topic, or no",
+                                    "closed_safe_uplifting"))
     elif not log.not_delivered_reason.strip():
         problems.append(Problem("Say why the session did not go ahead", "reason"))
     for text in points:
@@ -77,7 +116,7 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
     if session.starts_at > utcnow():
         raise Conflict("The session can be logged once it has started")
     points = [text.strip() for text in (log.learning or []) if text.strip()]
-    refuse_if(_log_problems(log, points), ProgrammeError)
+    refuse_if(_log_problems(log, points, attendance_limit(request)), ProgrammeError)
     if log.delivered:
         session.status = Status.DELIVERED.value
         session.attendees = log.attendees
@@ -107,13 +146,44 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
                  detail=("delivered" if log.delivered else "not delivered") + checked)
 
 
+def follow_up_open(request: DebriefRequest) -> bool:
+    """The follow-up of a delivered debrief can be recorded: it is due (today or before), or a lead opened it."""
+    if request.status != RequestStatus.DELIVERED.value or request.follow_up != FollowUp.PENDING.value:
+        return False
+    due = request.follow_up_due_on
+    return request.follow_up_opened_at is not None or due is None or today_uk() >= due
+
+
 def record_follow_up(request: DebriefRequest, outcome: str) -> None:
     """The check-in about a month later (active monitoring): done or declined; closes the request."""
     if request.status != RequestStatus.DELIVERED.value:
         raise Conflict("A follow-up is recorded after the session has been delivered")
+    if not follow_up_open(request):
+        raise Conflict(f"The follow-up opens on {request.follow_up_due_on:%-d %B %Y}. A programme lead can open it "
+                       "earlier, with a reason")
     if outcome not in (FollowUp.DONE.value, FollowUp.DECLINED.value):
         raise ProgrammeError(Problem("Choose done or declined", "outcome"))
     request.follow_up = outcome
     request.follow_up_recorded_at = utcnow()
     request.status = RequestStatus.CLOSED.value
     audit.record("debrief_follow_up_recorded", request, detail=outcome)
+
+
+def open_follow_up_early(request: DebriefRequest, lead: Person, reason: str) -> None:
+    """A lead opens the follow-up before its due date (the practitioners asked for it sooner), saying why."""
+    if lead.role != Role.LEAD.value:
+        raise NotAllowed("Only a programme lead can open the follow-up early")
+    if request.status != RequestStatus.DELIVERED.value or request.follow_up != FollowUp.PENDING.value:
+        raise Conflict("There is no follow-up waiting: it opens once the session has been delivered")
+    if follow_up_open(request):
+        raise Conflict("The follow-up is open already")
+    text = reason.strip()
+    if not text:
+        raise ProgrammeError(Problem("Give a reason for opening the follow-up early", "reason"))
+    if len(text) > OPEN_REASON_MAX:
+        raise ProgrammeError(Problem(f"The reason must be {OPEN_REASON_MAX} characters or fewer", "reason"))
+    request.follow_up_opened_at = utcnow()
+    request.follow_up_open_reason = text
+    db.session.flush()
+    audit.record("debrief_follow_up_opened", request, person=lead,
+                 detail=f"opened before its due date, {request.follow_up_due_on:%Y-%m-%d}")

@@ -1,4 +1,4 @@
-"""After a debrief: the chair's (or a lead's) session log, and the follow-up check-in."""
+"""After a debrief: the chair's (or a lead's) session log, and the follow-up check-in (opened early by a lead)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from programme.debriefs.blueprint import bp
-from programme.debriefs.forms import FollowUpForm, SessionLogForm
-from programme.debriefs.log import SessionLog, record_follow_up
+from programme.debriefs.forms import FollowUpForm, FollowUpOpenForm, SessionLogForm
+from programme.debriefs.log import (
+    CHAIR_CHECKLIST,
+    SessionLog,
+    attendance_limit,
+    follow_up_open,
+    open_follow_up_early,
+    record_follow_up,
+)
 from programme.debriefs.log import log_session as log_debrief_session
 from programme.debriefs.notices import session_called_off
-from programme.debriefs.views.requests import render_show, visible_request
+from programme.debriefs.views.requests import lead_only, render_show, visible_request
 from programme.evaluation.feedback import FeedbackLink, invite_after_debrief
 from programme.evaluation.notices import feedback_invitations
 from programme.learning.screening import GUIDANCE
@@ -23,6 +30,11 @@ from rosters.extensions import db
 from rosters.mail import Message
 from rosters.web import error_summary, plural
 
+# The checklist's one text (programme.debriefs.log), for parts/checklist.html on the request and log pages.
+bp.add_app_template_global(CHAIR_CHECKLIST, "chair_checklist")
+# Whether the follow-up can be recorded now, for the request page's follow-up section.
+bp.add_app_template_global(follow_up_open, "follow_up_is_open")
+
 
 def log_from(form: SessionLogForm) -> SessionLog:
     signposts = set(form.signposting.data or [])
@@ -30,7 +42,7 @@ def log_from(form: SessionLogForm) -> SessionLog:
         delivered=form.delivered.data == "yes",
         attendees=form.attendees.data,
         duration_minutes=form.duration_minutes.data,
-        closed_safe_uplifting=bool(form.closed_safe_uplifting.data),
+        closed_safe_uplifting={"yes": True, "no": False}.get(form.closed_safe_uplifting.data or ""),
         signposted_eap="eap" in signposts,
         signposted_occupational_health="occupational_health" in signposts,
         signposted_gp="gp" in signposts,
@@ -90,6 +102,8 @@ def log_session(request_id: int):
         session=session,
         waiting=session is not None and session.status == Status.SCHEDULED.value,
         started=session is not None and session.starts_at <= utcnow(),
+        limit=attendance_limit(item),
+        show_checklist=True,
     ), status
 
 
@@ -100,8 +114,26 @@ def follow_up(request_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         return render_show(item, 400, errors=error_summary(form), follow_up=form)
-    outcome = perform(lambda: record_follow_up(item, form.outcome.data))
+    outcome = perform(lambda: record_follow_up(item, form.outcome.data), form=form)
     if not outcome.done:
-        return render_show(item, outcome.status, errors=[{"text": text} for text in outcome.texts], follow_up=form)
+        db.session.refresh(item)
+        return render_show(item, outcome.status, errors=error_summary(form, outcome.general), follow_up=form)
     flash(f"Follow-up recorded as {form.outcome.data}. The debrief is closed.", "success")
+    return redirect(url_for("debriefs.show_request", request_id=item.id))
+
+
+@bp.post("/debriefs/<int:request_id>/follow-up/open")
+@login_required
+def open_follow_up(request_id: int):
+    """A lead opens the follow-up before it is due, with a reason (the chair may see it; others 404)."""
+    item = visible_request(request_id)
+    lead_only()
+    form = FollowUpOpenForm()
+    if not form.validate_on_submit():
+        return render_show(item, 400, errors=error_summary(form), open_follow_up=form)
+    outcome = perform(lambda: open_follow_up_early(item, me(), form.reason.data or ""), form=form)
+    if not outcome.done:
+        db.session.refresh(item)
+        return render_show(item, outcome.status, errors=error_summary(form, outcome.general), open_follow_up=form)
+    flash("The follow-up is open: it can be recorded now.", "success")
     return redirect(url_for("debriefs.show_request", request_id=item.id))
