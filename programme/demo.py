@@ -22,6 +22,7 @@ from programme.models import Pattern, SupervisionSeries
 from programme.supervision.facilitators import suggest_facilitators
 from programme.supervision.places import book_place
 from programme.supervision.series import SeriesRequest, create_series, plan_series
+from programme.support.demo import plan_demo_services
 from rosters.cli import command
 from rosters.clock import local_to_utc, today_uk
 from rosters.csv_import import ImportFailed, run_import
@@ -275,6 +276,7 @@ def plan_demo_debriefs(today: dt.date) -> int:
                                       location="Civic Centre, quiet room 1"))
     held.session.date = back(15)
     held.session.starts_at = local_to_utc(held.session.date, dt.time(10, 0))
+    held.others_allowed = 3  # colleagues not named in the request were welcome too
     log_session(held, lead, SessionLog(True, attendees=4, duration_minutes=90, closed_safe_uplifting=True,
                                        signposted_eap=True, signposted_gp=True,
                                        learning=["Out-of-hours cover for home visits after a threat needs to be "
@@ -306,6 +308,7 @@ def seed_demo() -> None:
     db.session.commit()
     click.echo(f"series: {len(series)} added, with the next six months of sessions")
     click.echo(f"debrief requests: {plan_demo_debriefs(today_uk())} added")
+    click.echo(f"further-support services: {plan_demo_services(find_person(f'lead@{DOMAIN}'))} added")
     db.session.commit()
     for line in seed_evaluation_demo(today_uk(), find_person(f"lead@{DOMAIN}")):
         click.echo(line)

@@ -29,7 +29,8 @@ def navigation_items(role: str | None, ep: str) -> list[dict]:
         return items + [
             _item("reports.dashboard", "Dashboard", ep.startswith("reports.") and ep not in EVALUATION_PAGES),
             _item("supervision.list_series", "Supervision", ep.startswith("supervision.")),
-            _item("debriefs.list_requests", "Debriefs", ep.startswith("debriefs.")),
+            _item("debriefs.list_requests", "Debriefs", ep.startswith("debriefs.") or ep == "support.referrals"),
+            _item("support.waiting", "Further support", ep.startswith("support.") and ep != "support.referrals"),
             _item("learning.list_points", "Learning", ep.startswith("learning.")),
             _item("evaluation.overview", "Evaluation", ep.startswith("evaluation.") or ep in EVALUATION_PAGES),
             _item("rosters.teams", "Roster", ep in ROSTER_PAGES or ep.startswith(("audit.", "privacy.", "people."))),
@@ -37,16 +38,21 @@ def navigation_items(role: str | None, ep: str) -> list[dict]:
         ]
     items += [
         _item("supervision.slots", "Supervision", ep.startswith("supervision.") and ep not in REGISTERS),
-        _item("debriefs.mine", "Debriefs", ep in ("debriefs.mine", "debriefs.new_request", "debriefs.request_sent")),
+        _item("debriefs.mine", "Debriefs",
+              ep in ("debriefs.mine", "debriefs.my_request", "debriefs.new_request", "debriefs.request_sent")),
     ]
     if role == "facilitator":
         items += [
             _item("supervision.my_sessions", "Facilitating", ep in REGISTERS),
             _item("debriefs.chairing", "Chairing",
-                  ep in ("debriefs.chairing", "debriefs.show_request", "debriefs.log_session")),
+                  ep in ("debriefs.chairing", "debriefs.show_request", "debriefs.log_session", "support.referrals")),
         ]
     if role == "manager":
-        items.append(_item("reports.dashboard", "Team figures", ep.startswith("reports.")))
+        items += [
+            _item("debriefs.team_debriefs", "Your team's debriefs", ep.startswith("debriefs.team_")
+                  or ep in ("debriefs.support_debrief", "debriefs.invite_colleagues")),
+            _item("reports.dashboard", "Team figures", ep.startswith("reports.")),
+        ]
     return items
 
 

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from rosters.clock import uk_date
 from rosters.navigation import service_navigation
 
 ERROR_PAGES = {
@@ -104,6 +105,7 @@ def register_templates(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_global(csp_nonce)
     app.add_template_global(service_navigation)
+    app.add_template_global(uk_date, "uk_day_of")  # the UK day of a stored moment (UTC in the database)
 
 
 def csp_nonce() -> str:

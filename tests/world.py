@@ -20,6 +20,8 @@ from programme.debriefs.models import DebriefRequest
 from programme.debriefs.triage import accept_request
 from programme.learning.operations import add_learning_point
 from programme.models import Booking, ProgrammeSession
+from programme.support.models import SupportReferral
+from programme.support.operations import ServiceDetails, add_service
 from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import hash_secret
@@ -60,6 +62,8 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     questionnaire: Any = None  # an uploaded questionnaire (the test-only example)
     pulse: Any = None  # a pulse of it for the north team, not open yet
+    service: Any = None  # a further-support service on the lead's list
+    referral: Any = None  # an accepted referral on ``chaired``, waiting for a lead's follow-up
 
 
 def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -75,8 +79,18 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
         "debriefs.accept": lambda: {"request_id": world.chaired.id},
         "debriefs.decline": lambda: {"request_id": world.chaired.id},
         "debriefs.arrange": lambda: {"request_id": world.chaired.id},
+        "debriefs.timing": lambda: {"request_id": world.chaired.id},
         "debriefs.log_session": lambda: {"request_id": world.chaired.id},
         "debriefs.follow_up": lambda: {"request_id": world.chaired.id},
+        "debriefs.my_request": lambda: {"request_id": world.chaired.id},
+        "debriefs.my_calendar": lambda: {"request_id": world.chaired.id},
+        "debriefs.withdraw": lambda: {"request_id": world.chaired.id},
+        "debriefs.ask_for_change": lambda: {"request_id": world.chaired.id},
+        "debriefs.change_dealt_with": lambda: {"request_id": world.chaired.id},
+        "debriefs.team_debrief": lambda: {"request_id": world.chaired.id},
+        "debriefs.support_debrief": lambda: {"request_id": world.chaired.id},
+        "debriefs.invite_colleagues": lambda: {"request_id": world.chaired.id},
+        "debriefs.open_follow_up": lambda: {"request_id": world.chaired.id},
         "learning.advance": lambda: {"point_id": world.point.id},
         "learning.edit_point": lambda: {"point_id": world.point.id},
         "learning.reject_point": lambda: {"point_id": world.point.id},
@@ -111,6 +125,10 @@ def url_values(world: World) -> dict[str, Callable[[], dict[str, Any]]]:
         "people.send_password_link": lambda: {"person_id": world.stranger.id},
         "people.set_password": lambda: {"token": "not-a-real-link"},
         "api.delete_booking": lambda: {"booking_id": world.my_booking.id},
+        "support.edit_service": lambda: {"service_id": world.service.id},
+        "support.service_active": lambda: {"service_id": world.service.id},
+        "support.referrals": lambda: {"request_id": world.chaired.id},
+        "support.followed_up": lambda: {"referral_id": world.referral.id},
     }
 
 
@@ -156,10 +174,16 @@ def build_world() -> World:
     tokens["stranger"] = create_token(stranger.email)
     pulse = make_pulse(teams=[north], opens_on=today + dt.timedelta(days=30), by=people["lead"])
     questionnaire = pulse.questionnaire
+    service = add_service(ServiceDetails("Employee assistance programme", "employee_assistance",
+                                         "0000 000 0000, any time"), people["lead"])
+    # Stored directly: the session is still to come, and the operation records referrals only once it starts.
+    referral = SupportReferral(request=chaired, invitation=chaired.invitations[0], service=service,
+                               outcome="accepted", consent_to_share=True, offered_by=people["facilitator"])
+    db.session.add(referral)
     db.session.commit()
     return World(north, south, people, stranger, other_facilitator, series, north_session, south_session,
                  others_session, debrief_session, my_booking, strangers_booking, chaired, unchaired, point, tokens,
-                 questionnaire, pulse)
+                 questionnaire, pulse, service=service, referral=referral)
 
 
 def signed_in(app: Flask, world: World, role: str) -> FlaskClient:

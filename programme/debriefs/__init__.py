@@ -12,5 +12,7 @@ invitation. Every view of a request and every change is on the audit trail.
 import programme.debriefs.api  # noqa: E402,F401
 import programme.debriefs.views.asking  # noqa: E402,F401
 import programme.debriefs.views.log  # noqa: E402,F401
+import programme.debriefs.views.managers  # noqa: E402,F401
+import programme.debriefs.views.mine  # noqa: E402,F401
 import programme.debriefs.views.requests  # noqa: E402,F401
 from programme.debriefs.blueprint import bp  # noqa: F401  (the app registers it)

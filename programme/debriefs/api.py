@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from programme.debriefs.asking import DebriefAsk, request_debrief
+from programme.debriefs.manager_notices import manager_told_of_request
 from programme.debriefs.models import DebriefRequest, PreferredFormat
 from programme.debriefs.notices import request_waiting
 from programme.debriefs.triage import deadlines
@@ -17,7 +18,7 @@ from rosters.models import Person
 from rosters.services import find_person, find_team
 
 FIELDS = {"incident_date", "incident_category", "preferred_format", "manager_email", "affected_teams",
-          "invite_emails", "arrangements"}
+          "invite_emails", "arrangements", "tell_manager"}
 
 
 def request_json(item: DebriefRequest) -> dict:
@@ -30,7 +31,10 @@ def request_json(item: DebriefRequest) -> dict:
         "incident_category": item.incident_category,
         "preferred_format": item.preferred_format,
         "offer_due": due.offer_due.isoformat(),
-        "session_due": due.session_due.isoformat(),
+        # The standard target, as it always was; a later target agreed by a lead is given beside it.
+        "session_due": due.standard_session_due.isoformat(),
+        "agreed_session_due": due.agreed_session_due.isoformat() if due.agreed_session_due else None,
+        "manager_told": item.manager_told,
     }
 
 
@@ -97,11 +101,15 @@ def create_debrief():
             teams.append(team)
     invite_emails = [(email, "") for email in text_list("invite_emails")]
     arrangements = text("arrangements")
+    tell_manager = body.get("tell_manager", False)
+    if not isinstance(tell_manager, bool):
+        problems.append("tell_manager must be true or false")
     if problems:
         return api_error(400, "; ".join(problems))
     ask = DebriefAsk(incident_date, category, preferred, manager=manager, affected_teams=teams,
-                     invite_emails=invite_emails, arrangements=arrangements)
-    outcome = perform(lambda: request_debrief(person, ask, via="via API"), tell=request_waiting)
+                     invite_emails=invite_emails, arrangements=arrangements, tell_manager=tell_manager)
+    outcome = perform(lambda: request_debrief(person, ask, via="via API"),
+                      tell=lambda item: [*request_waiting(item), *manager_told_of_request(item)])
     if not outcome.done:
         return api_refusal(outcome)
     item = outcome.result
@@ -113,7 +121,7 @@ def create_debrief():
 OPENAPI["components"]["schemas"]["DebriefRequest"] = {
     "type": "object",
     "required": ["id", "status", "requested_on", "incident_date", "incident_category", "preferred_format",
-                 "offer_due", "session_due"],
+                 "offer_due", "session_due", "agreed_session_due", "manager_told"],
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string"},
@@ -122,7 +130,12 @@ OPENAPI["components"]["schemas"]["DebriefRequest"] = {
         "incident_category": {"type": "string", "enum": list(CATEGORY_VALUES)},
         "preferred_format": {"type": "string", "enum": ["individual", "group", "either"]},
         "offer_due": {"type": "string", "format": "date"},
-        "session_due": {"type": "string", "format": "date"},
+        "session_due": {"type": "string", "format": "date",
+                        "description": "The standard target for the session (working days after the request)"},
+        "agreed_session_due": {"type": "string", "format": "date", "nullable": True,
+                               "description": "A later target agreed by a programme lead, or null"},
+        "manager_told": {"type": "boolean",
+                         "description": "Whether the named manager is told of the request and sees its status"},
     },
 }
 OPENAPI["paths"]["/debriefs"] = {
@@ -146,6 +159,9 @@ OPENAPI["paths"]["/debriefs"] = {
                                       "maxItems": MAX_ATTENDEES},
                     "arrangements": {"type": "string", "maxLength": 1000,
                                      "description": "Practical arrangements only (times, access needs)"},
+                    "tell_manager": {"type": "boolean", "default": False,
+                                     "description": "Whether the named manager may be told of the request and "
+                                     "see where it stands (status and dates only)"},
                 },
             }}},
         },

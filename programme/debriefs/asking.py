@@ -40,6 +40,9 @@ class DebriefAsk:
     invite_people: list[Person] | None = None
     invite_emails: list[tuple[str, str]] | None = None  # (e-mail, agency) for partner-agency colleagues
     arrangements: str = ""
+    # Whether the named manager may be told of the request and see where it stands (the practitioner's
+    # choice). None: not answered, which the form refuses when a manager is named; the API defaults to False.
+    tell_manager: bool | None = False
 
 
 def _ask_problems(person: Person, ask: DebriefAsk, today: dt.date) -> tuple[list[Problem], list[tuple[str, str]]]:
@@ -64,6 +67,8 @@ def _ask_problems(person: Person, ask: DebriefAsk, today: dt.date) -> tuple[list
             problems.append(Problem("Name your manager, not yourself", "manager"))
         elif ask.manager.role not in (Role.MANAGER.value, Role.LEAD.value):
             problems.append(Problem(f"{ask.manager.name} is not a manager on the roster", "manager"))
+        if ask.tell_manager is None:
+            problems.append(Problem("Say whether we can tell your manager that you have asked", "tell_manager"))
     if len(ask.arrangements) > 1000:
         problems.append(Problem("Arrangements must be 1000 characters or fewer", "arrangements"))
     emails = []
@@ -101,6 +106,7 @@ def request_debrief(person: Person, ask: DebriefAsk, *, via: str = "") -> Debrie
         preferred_format=ask.preferred_format,
         arrangements=ask.arrangements.strip(),
         status=RequestStatus.REQUESTED.value,
+        manager_told=ask.manager is not None and bool(ask.tell_manager),
     )
     request.affected_teams = teams
     request.involved = list({p.id: p for p in (ask.involved or [])}.values())

@@ -43,6 +43,10 @@ PREFERRED_FORMATS = [
     SelectChoice(PreferredFormat.GROUP.value, "Group – with colleagues affected by the same incident"),
     SelectChoice(PreferredFormat.EITHER.value, "Either – the programme lead can suggest"),
 ]
+TELL_MANAGER = [
+    SelectChoice("yes", "Yes, let them know and show them where it stands"),
+    SelectChoice("no", "No, do not tell them"),
+]
 SESSION_FORMATS = [SelectChoice("individual", "Individual"), SelectChoice("group", "Group")]
 SIGNPOSTS = [
     SelectChoice("eap", "Employee assistance programme"),
@@ -50,6 +54,7 @@ SIGNPOSTS = [
     SelectChoice("gp", "GP"),
 ]
 DELIVERED = [SelectChoice("yes", "Yes, it went ahead"), SelectChoice("no", "No, it did not go ahead")]
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 FOLLOW_UPS = [
     SelectChoice(FollowUp.DONE.value, "Done – the check-in took place"),
     SelectChoice(FollowUp.DECLINED.value, "Declined – the check-in was offered and not wanted"),
@@ -83,6 +88,16 @@ class DebriefRequestForm(FlaskForm):
         choices=[],
         widget=GovSelect(),
         description="A practitioner asks for a debrief with their manager. Managers may ask on their own.",
+    )
+    # Asked whenever a manager is named; the service refuses a request that names one and leaves it blank.
+    tell_manager = RadioField(
+        "Can we let the manager you named know that you have asked, and show them where your request stands?",
+        choices=TELL_MANAGER,
+        widget=GovRadioInput(),
+        description="Answer this if you named a manager. If you say yes, they see the status and dates only, "
+        "never the kind of incident or your practical arrangements. They can support your request and invite "
+        "colleagues from your team.",
+        validators=[Optional()],
     )
     affected_teams = SelectMultipleField(
         "Which teams were affected?",
@@ -157,10 +172,26 @@ class ArrangeForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[Optional()],
     )
+    others_allowed = WholeNumberField(
+        "Others who may come, not invited by name", example=2, default=0,
+        description="For example, colleagues from the team who were not named. 0 if only those invited may come.",
+        validators=[Optional(), NumberRange(0, 50, "Others who may come must be a whole number from 0 to 50")],
+    )
     check = SubmitField("Show chairs for this date", widget=GovSubmitInput())
     confirm = SubmitField("Arrange session", widget=GovSubmitInput())
 
     validate_online_link = validate_online_link
+
+
+class TimingForm(FlaskForm):
+    """A later target for the session, agreed with the people affected; or going back to the standard one."""
+
+    day = UKDateField("Agreed date for the session", description="For example, 18 12 2026",
+                      required_message="Enter the agreed date for the session")
+    reason = reason_field("Reason for the later date",
+                          description="For example, after the funeral. Do not name any child.", max_length=500)
+    submit = SubmitField("Save agreed date", widget=GovSubmitInput())
+    clear = SubmitField("Go back to the standard target", widget=GovSubmitInput())
 
 
 class SessionLogForm(FlaskForm):
@@ -180,7 +211,11 @@ class SessionLogForm(FlaskForm):
         validators=[Optional(), NumberRange(SHORTEST_MINUTES, LONGEST_MINUTES,
                                 f"Length must be between {SHORTEST_MINUTES} and {LONGEST_MINUTES} minutes")],
     )
-    closed_safe_uplifting = BooleanField("Closed with a safe and uplifting topic", widget=GovCheckboxInput())
+    # Required when the session went ahead: the log operation asks for it then (it is not asked otherwise).
+    closed_safe_uplifting = RadioField(
+        "Did the session close with a safe and uplifting topic?", choices=YES_NO, widget=GovRadioInput(),
+        description="The last point of the chair’s checklist.", validators=[Optional()],
+    )
     signposting = SelectMultipleField(
         "Signposting offered",
         coerce=str,
@@ -215,3 +250,60 @@ class FollowUpForm(FlaskForm):
         validators=[InputRequired("Select done or declined")],
     )
     submit = SubmitField("Record follow-up", widget=GovSubmitInput())
+
+
+class FollowUpOpenForm(FlaskForm):
+    """A lead opens the follow-up before it is due, saying why."""
+
+    reason = reason_field("Why open it early?", required="Give a reason for opening the follow-up early",
+                          description="For example, the people who attended asked for a check-in sooner. Do not name "
+                                      "any child.")
+    submit = SubmitField("Open the follow-up now", widget=GovSubmitInput())
+
+
+class WithdrawForm(FlaskForm):
+    """The person who asked withdraws their request; a reason is optional."""
+
+    reason = reason_field("Why are you withdrawing it? (optional)", max_length=1000,
+                          description="Practical reasons only, for example that support has been found elsewhere. "
+                          "Do not describe the incident or name any child.")
+    confirm = BooleanField("I no longer want this debrief", widget=GovCheckboxInput(),
+                           validators=[InputRequired("Tick to confirm that you want to withdraw your request")])
+    withdraw = SubmitField("Withdraw request", widget=GovSubmitInput())
+
+
+class ChangeForm(FlaskForm):
+    """The person who asked would like something practical changed; a lead deals with it."""
+
+    message = StringField(
+        "What would you like changed?",
+        description="Practical things only: a time, a place, access needs. Do not describe the incident or name "
+        "any child.",
+        widget=GovCharacterCount(),
+        validators=[InputRequired("Say what you would like changed"),
+                    Length(max=1000, message="What you would like changed must be 1000 characters or fewer")],
+    )
+    send = SubmitField("Ask for the change", widget=GovSubmitInput())
+
+
+class ChangeDealtWithForm(FlaskForm):
+    submit = SubmitField("Mark as dealt with", widget=GovSubmitInput())
+
+
+class SupportForm(FlaskForm):
+    # Named apart from the colleagues form's button: both are on one page, and ids must be unique.
+    support = SubmitField("Support this request", widget=GovSubmitInput())
+
+
+class ColleaguesForm(FlaskForm):
+    """Colleagues to invite; the view fills in the choices."""
+
+    people = SelectMultipleField(
+        "Colleagues to invite",
+        coerce=coerce_id,
+        choices=[],
+        widget=GovCheckboxesInput(),
+        description="People in your team and in the teams affected. Anyone you invite cannot chair the debrief.",
+        validators=[Optional()],
+    )
+    invite = SubmitField("Invite colleagues", widget=GovSubmitInput())

@@ -75,6 +75,16 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("debriefs.new_request", "GET"): SIGNED_IN,
     ("debriefs.new_request", "POST"): by_role(302, 400, 400, 400, 400),
     ("debriefs.mine", "GET"): SIGNED_IN,
+    # One's own request (``chaired``: the member asked for it, its session is arranged): the person who asked
+    # and anyone invited; to everyone else it does not exist, even a lead (leads have its own page). An empty
+    # withdrawal (not confirmed) or change (no message) is shown again with its error.
+    ("debriefs.my_request", "GET"): by_role(302, 200, 404, 404, 404),
+    ("debriefs.my_calendar", "GET"): by_role(302, 200, 404, 404, 404),
+    ("debriefs.withdraw", "POST"): by_role(302, 400, 404, 404, 404),
+    ("debriefs.ask_for_change", "POST"): by_role(302, 400, 404, 404, 404),
+    # Marking a change dealt with is for leads; the chair sees the request, so is refused (403). No change
+    # is waiting on ``chaired``: the lead is told so (409).
+    ("debriefs.change_dealt_with", "POST"): by_role(302, 404, 404, 403, 409),
     # Only the person who asked sees the confirmation, not even a lead.
     ("debriefs.request_sent", "GET"): by_role(302, 200, 404, 404, 404),
     # Debriefs: leads and the chair only; to anyone else the request does not exist.
@@ -84,9 +94,30 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("debriefs.accept", "POST"): by_role(302, 404, 404, 403, 409),  # already triaged: a conflict, shown
     ("debriefs.decline", "POST"): by_role(302, 404, 404, 403, 400),
     ("debriefs.arrange", "POST"): by_role(302, 404, 404, 403, 400),
+    ("debriefs.timing", "POST"): by_role(302, 404, 404, 403, 400),
     ("debriefs.log_session", "GET"): by_role(302, 404, 404, 200, 200),
     ("debriefs.log_session", "POST"): by_role(302, 404, 404, 400, 400),
     ("debriefs.follow_up", "POST"): by_role(302, 404, 404, 400, 400),
+    # Opening the follow-up early is for leads; the chair may see the request, so is refused (403).
+    ("debriefs.open_follow_up", "POST"): by_role(302, 404, 404, 403, 400),
+    # Further support: the services and the referrals waiting are for leads; a request's referrals are
+    # for its chair and leads (anyone else: the request does not exist). The referral is accepted and
+    # waiting, so the lead's one button marks it followed up; the empty forms are shown again (400).
+    ("support.services", "GET"): LEADS,
+    ("support.services", "POST"): by_role(302, 403, 403, 403, 400),
+    ("support.edit_service", "GET"): LEADS,
+    ("support.edit_service", "POST"): by_role(302, 403, 403, 403, 400),
+    ("support.service_active", "POST"): by_role(302, 403, 403, 403, 400),  # no wanted state sent
+    ("support.referrals", "GET"): by_role(302, 404, 404, 200, 200),
+    ("support.referrals", "POST"): by_role(302, 404, 404, 400, 400),
+    ("support.waiting", "GET"): LEADS,
+    ("support.followed_up", "POST"): by_role(302, 403, 403, 403, 302),
+    # The named manager's pages: the list for managers and leads; one request only for its manager, and only
+    # when the person who asked agreed they be told (the walk's manager was not told of ``chaired``: 404).
+    ("debriefs.team_debriefs", "GET"): LEADS_AND_MANAGERS,
+    ("debriefs.team_debrief", "GET"): by_role(302, 404, 404, 404, 404),
+    ("debriefs.support_debrief", "POST"): by_role(302, 404, 404, 404, 404),
+    ("debriefs.invite_colleagues", "POST"): by_role(302, 404, 404, 404, 404),
     # Learning log: leads.
     ("learning.list_points", "GET"): LEADS,
     ("learning.new_point", "GET"): LEADS,
@@ -378,7 +409,7 @@ def test_debriefs_are_hidden_from_everyone_but_leads_and_the_chair(app: Flask, w
         client = signed_in(app, world, role)
         for path in (f"/debriefs/{unchaired}", f"/debriefs/{unchaired}/log"):
             assert client.get(path).status_code == 404, (role, path)
-        for action in ("accept", "decline", "arrange", "log", "follow-up"):
+        for action in ("accept", "decline", "arrange", "log", "follow-up", "follow-up/open", "change-dealt-with"):
             assert client.post(f"/debriefs/{unchaired}/{action}").status_code == 404, (role, action)
     # The person who asked sees their confirmation; the member (who asked for another) does not.
     assert signed_in(app, world, "member").get(f"/debriefs/request/{unchaired}/sent").status_code == 404

@@ -8,4 +8,5 @@ STATUS_TAGS = {
     "scheduled": "govuk-tag--purple",
     "delivered": "govuk-tag--green",
     "closed": "govuk-tag--grey",
+    "withdrawn": "govuk-tag--orange",
 }

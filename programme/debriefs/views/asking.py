@@ -1,23 +1,21 @@
-"""Pages anyone signed in uses: ask for a debrief, see it was sent, and see one's own requests and
-invitations (and nothing else)."""
+"""Pages anyone signed in uses: ask for a debrief and see it was sent (one's own requests and
+invitations are in ``mine``)."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam
 from wtforms.fields.choices import SelectChoice
 
-from programme.debriefs.asking import DebriefAsk, invitations_for, request_debrief
+from programme.debriefs.asking import DebriefAsk, request_debrief
 from programme.debriefs.blueprint import bp
 from programme.debriefs.forms import DebriefRequestForm
+from programme.debriefs.manager_notices import manager_told_of_request
 from programme.debriefs.models import DebriefRequest
 from programme.debriefs.notices import SUPPORT_NOW, WHAT_IT_IS, request_waiting
 from programme.debriefs.triage import deadlines
-from programme.debriefs.views import STATUS_TAGS
 from rosters.actions import perform
 from rosters.auth import me
-from rosters.clock import utcnow
 from rosters.extensions import db
 from rosters.models import Person, Role, Team
 from rosters.web import error_summary
@@ -64,6 +62,7 @@ def ask_from(form: DebriefRequestForm) -> DebriefAsk:
         invite_people=people,
         invite_emails=form.partner_list(),
         arrangements=form.arrangements.data or "",
+        tell_manager={"yes": True, "no": False}.get(form.tell_manager.data or ""),
     )
 
 
@@ -80,7 +79,8 @@ def new_request():
         pass  # only the colleague list changes; nothing is checked or sent yet
     elif form.validate_on_submit():
         ask = ask_from(form)
-        outcome = perform(lambda: request_debrief(me(), ask), tell=request_waiting, form=form)
+        outcome = perform(lambda: request_debrief(me(), ask), form=form,
+                          tell=lambda item: [*request_waiting(item), *manager_told_of_request(item)])
         if outcome.done:
             return redirect(url_for("debriefs.request_sent", request_id=outcome.result.id))
         status, general = outcome.status, outcome.general
@@ -110,23 +110,4 @@ def request_sent(request_id: int):
         offer_days=config["DEBRIEF_OFFER_WORKING_DAYS"],
         session_days=config["DEBRIEF_SESSION_WORKING_DAYS"],
         support_now=SUPPORT_NOW,
-    )
-
-
-# Built once, as invitations_for is: the page is opened often.
-_OWN_REQUESTS = (
-    db.select(DebriefRequest)
-    .where(DebriefRequest.requested_by_id == bindparam("person_id"))
-    .order_by(DebriefRequest.requested_at.desc())
-)
-
-
-@bp.get("/debriefs/mine")
-@login_required
-def mine():
-    """The person's own requests and invitations: only what concerns them."""
-    own = db.session.scalars(_OWN_REQUESTS, {"person_id": current_user.id}).all()
-    return render_template(
-        "programme/debriefs/mine.html", own=own, invitations=invitations_for(current_user), now=utcnow(),
-        support_now=SUPPORT_NOW, tags=STATUS_TAGS,
     )

@@ -69,6 +69,8 @@ def test_a_request_is_stored_for_the_token_user_with_its_deadlines(client, asker
         "preferred_format": "group",
         "offer_due": working_days_after(today, 3).isoformat(),
         "session_due": working_days_after(today, 10).isoformat(),
+        "agreed_session_due": None,
+        "manager_told": False,
     }
     [stored] = stored_requests()
     assert stored.id == data["id"]
@@ -198,7 +200,7 @@ def test_the_openapi_document_describes_what_the_server_does(client, asker):
     assert set(described["required"]) == set(created) == set(described["properties"])
     # Every field the document offers is one the server accepts.
     every_field = valid_body(affected_teams=["Assessment North"], invite_emails=["x@partner.example"],
-                             arrangements="Afternoons")
+                             arrangements="Afternoons", tell_manager=True)
     assert set(every_field) == set(schema["properties"])
     assert client.post(URL, json=every_field, headers=headers).status_code == 201
     error = document["components"]["schemas"]["Error"]

@@ -351,6 +351,7 @@ def scheduled_in_june(uk_today, **fields) -> DebriefRequest:
 
 def test_a_delivered_session_sets_the_follow_up_and_stores_learning(app, uk_today):
     request = scheduled_in_june(uk_today)
+    request.others_allowed = 4  # colleagues not named in the request
     facilitator = request.facilitator
     log = SessionLog(delivered=True, attendees=5, duration_minutes=75, closed_safe_uplifting=True,
                      signposted_eap=True, signposted_gp=True,
@@ -376,7 +377,8 @@ def test_a_delivered_session_sets_the_follow_up_and_stores_learning(app, uk_toda
 def test_the_follow_up_days_come_from_the_configuration(app, uk_today):
     app.config["FOLLOW_UP_DAYS"] = 35
     request = scheduled_in_june(uk_today)
-    log_session(request, request.facilitator, SessionLog(delivered=True, attendees=1, duration_minutes=60))
+    log_session(request, request.facilitator, SessionLog(delivered=True, attendees=1, duration_minutes=60,
+                                                         closed_safe_uplifting=True))
     assert request.follow_up_due_on == dt.date(2026, 7, 15)
 
 
@@ -418,7 +420,9 @@ def test_recording_the_follow_up_closes_the_request(app, uk_today, outcome):
     request = scheduled_in_june(uk_today)
     with pytest.raises(Conflict):
         record_follow_up(request, outcome)  # not delivered yet
-    log_session(request, request.facilitator, SessionLog(delivered=True, attendees=2, duration_minutes=60))
+    log_session(request, request.facilitator, SessionLog(delivered=True, attendees=1, duration_minutes=60,
+                                                         closed_safe_uplifting=False))
+    uk_today(request.follow_up_due_on)  # the follow-up opens on its due date
     with pytest.raises(ProgrammeError):
         record_follow_up(request, "maybe")
     record_follow_up(request, outcome)
@@ -430,7 +434,8 @@ def test_recording_the_follow_up_closes_the_request(app, uk_today, outcome):
 
 def test_a_delivered_debrief_counts_in_flask_metrics(app, runner, uk_today):
     individual = scheduled_in_june(uk_today, incident_category="threat_to_worker", preferred_format="individual")
-    log_session(individual, individual.facilitator, SessionLog(delivered=True, attendees=1, duration_minutes=60))
+    log_session(individual, individual.facilitator, SessionLog(delivered=True, attendees=1, duration_minutes=60,
+                                                               closed_safe_uplifting=True))
     group = scheduled_in_june(uk_today, incident_category="threat_to_worker")
     log_session(group, group.facilitator, SessionLog(delivered=False, not_delivered_reason="Room flooded"))
     db.session.commit()
@@ -519,7 +524,8 @@ def test_learning_from_a_session_log_is_screened_and_may_be_confirmed(app, uk_to
     request = scheduled_in_june(uk_today)
     facilitator = request.facilitator
     words = "The child (aged 4) at 12 Elm Road was known to us"
-    log = SessionLog(delivered=True, attendees=5, duration_minutes=75,
+    request.others_allowed = 4
+    log = SessionLog(delivered=True, attendees=5, duration_minutes=75, closed_safe_uplifting=True,
                      learning=["Out-of-hours teams need a named contact", "", words])
     with pytest.raises(ProgrammeError) as refused:
         log_session(request, facilitator, log)

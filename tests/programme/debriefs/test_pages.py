@@ -88,6 +88,7 @@ def ask(client, auth, w, **overrides) -> DebriefRequest:
     switch(auth, w["member"].email)
     form = ask_form(
         manager=str(w["manager"].id),
+        tell_manager="no",  # the manager's part is in test_managers.py
         affected_teams=[str(w["north"].id)],
         invite_people=[str(w["involved"].id)],
         partner_emails="Sam.Jones@nhs.example, Community health\n\nalex@police.example",
@@ -134,7 +135,7 @@ def test_request_form_explains_the_debrief_and_has_no_field_about_a_child(client
     assert "employee assistance programme, occupational health or your GP" in page
     assert "Do not describe the incident or name any child." in page
     expected = {
-        "incident_date", "incident_category", "preferred_format", "manager", "affected_teams",
+        "incident_date", "incident_category", "preferred_format", "manager", "tell_manager", "affected_teams",
         "invite_people", "partner_emails", "arrangements", "submit", "refresh",
     }
     declared = {name for name in dir(DebriefRequestForm) if isinstance(getattr(DebriefRequestForm, name), UnboundField)}
@@ -378,11 +379,15 @@ def test_a_debrief_from_request_to_follow_up(client, auth, world, sent, runner):
     assert "Room 2, Civic Centre" in invite.body and "https://meet.example.org/debrief" in invite.body
     assert "not therapy" in invite.body
 
-    # The invited colleague sees when and where, and nothing about the others.
+    # The invited colleague sees when and where (and, on the request's own page, the link and the chair),
+    # and nothing about the others.
     switch(auth, world["involved"].email)
     page = text(client.get("/debriefs/mine"))
-    assert "Room 2, Civic Centre" in page and "https://meet.example.org/debrief" in page
+    assert "Room 2, Civic Centre" in page
     assert "Mel Member" not in page and "sam.jones" not in page and "Gita" not in page
+    page = text(client.get(f"/debriefs/mine/{item.id}"))
+    assert "Room 2, Civic Centre" in page and "https://meet.example.org/debrief" in page and "Gita Good" in page
+    assert "Mel Member" not in page and "sam.jones" not in page
 
     # Confidentiality: not the chair -> 404, another facilitator -> 404, the chair -> 200.
     for person in (world["colleague"], world["involved"], world["other_facilitator"], world["manager"]):
@@ -411,7 +416,7 @@ def test_a_debrief_from_request_to_follow_up(client, auth, world, sent, runner):
     response = client.post(
         f"/debriefs/{item.id}/log",
         data={
-            "delivered": "yes", "attendees": "5", "duration_minutes": "100", "closed_safe_uplifting": "y",
+            "delivered": "yes", "attendees": "4", "duration_minutes": "100", "closed_safe_uplifting": "yes",
             "signposting": ["eap", "gp"], "learning_1": "Out-of-hours handover needs a named contact",
             "learning_2": "", "learning_3": "Lone visits after dark need a buddy call",
             "forum": "Safeguarding Practice Learning and Improvement Group",
@@ -421,7 +426,7 @@ def test_a_debrief_from_request_to_follow_up(client, auth, world, sent, runner):
     page = text(response)
     assert "Session log saved with 2 learning points" in page
     db.session.expire_all()
-    assert session.status == "delivered" and session.attendees == 5 and session.duration_minutes == 100
+    assert session.status == "delivered" and session.attendees == 4 and session.duration_minutes == 100
     assert item.status == "delivered"
     assert item.closed_safe_uplifting is True
     assert (item.signposted_eap, item.signposted_occupational_health, item.signposted_gp) == (True, False, True)

@@ -162,7 +162,8 @@ def test_a_logged_debrief_invites_the_requester_and_invited_people_but_not_the_c
                        "sergeant@police.example.org"}
     auth.login(chair.email)
     response = client.post(f"/debriefs/{item.id}/log",
-                           data={"delivered": "yes", "attendees": "4", "duration_minutes": "90", "forum": ""})
+                           data={"delivered": "yes", "attendees": "4", "duration_minutes": "90", "forum": "",
+                                 "closed_safe_uplifting": "yes"})
     assert response.status_code == 302, text(response)
     # Everyone on the roster who took part; not the chair, and not a partner colleague known by e-mail only.
     assert set(links_in(sent)) == {"asker@example.org", "colleague@example.org"}
