@@ -110,6 +110,12 @@ def test_from_asking_to_a_referral_the_lead_follows_up(page, live_server, time_m
     sign_in(page, base, LEAD)
     page.goto(base + "/debriefs")
     checked(page, "journey-lead-list")
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: the link that opens a request is on screen
+    page.reload()
+    box = page.get_by_role("link", name=reference).bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    shot(page, "journey-lead-list-375")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_label("Find a request by its reference").fill(reference.lower().replace("-", ""))
     page.get_by_role("button", name="Find").click()
     page.get_by_role("link", name=reference).click()
