@@ -254,9 +254,9 @@ def plan_demo_debriefs(today: dt.date) -> int:
     person, boss, team = practitioner("Protection and Court Team 2")
     asked_on(request_debrief(person, DebriefAsk(back(8), "serious_violence", "individual", manager=boss,
                                                 affected_teams=[team], arrangements="Mornings suit best.")), back(6))
-    # 2. Mel Member's own request, asked yesterday.
+    # 2. Mel Member's own request, asked yesterday; she agreed that Morgan Manager is told.
     asked_on(request_debrief(member, DebriefAsk(back(2), "threat_to_worker", "either", manager=manager,
-                                                affected_teams=[member.team])), back(1))
+                                                affected_teams=[member.team], tell_manager=True)), back(1))
     # 3. Accepted and arranged with an independent chair later this week.
     person, boss, team = practitioner("Children Looked After 2")
     arranged = asked_on(request_debrief(person, DebriefAsk(

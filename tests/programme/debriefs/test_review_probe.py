@@ -84,7 +84,6 @@ def test_state_machine(client, w, sent, status):
     results["mine"] = client.get(f"/debriefs/mine/{rid}").status_code
     results["ics"] = client.get(f"/debriefs/mine/{rid}/calendar.ics").status_code
     results["change"] = client.post(f"/debriefs/mine/{rid}/change", data={"message": "x"}).status_code
-    results["withdraw"] = client.post(f"/debriefs/mine/{rid}/withdraw", data={"reason": "r", "confirm": "y"}).status_code
     db.session.expire_all()
     item = db.session.get(DebriefRequest, rid)
     # invitee
@@ -117,6 +116,12 @@ def test_state_machine(client, w, sent, status):
     results["show"] = client.get(f"/debriefs/{rid}").status_code
     results["show_change"] = client.get(f"/debriefs/{rid}?change=1").status_code
     results["dealt"] = client.post(f"/debriefs/{rid}/change-dealt-with").status_code
+    login(client, w["member"])
+    results["withdraw"] = client.post(f"/debriefs/mine/{rid}/withdraw", data={"reason": "r", "confirm": "y"}).status_code
+    login(client, w["manager"])
+    page = text(client.get(f"/debriefs/team/{rid}"))
+    assert "SECRET" not in page and "r" 
+    results["mgr_list"] = client.get("/debriefs/team").status_code
     print(status, results)
     for m in sent:
         for secret in ("Mel", "Member", "Ivy", "Gita"):
