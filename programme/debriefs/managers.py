@@ -76,13 +76,14 @@ def _invited_people(item: DebriefRequest) -> set[int]:
 
 def colleague_choices(item: DebriefRequest, manager: Person) -> list[Person]:
     """People on the roster the manager may invite: enabled, in the manager's own team or an affected team,
-    not yet invited, and neither the manager nor the chair."""
+    and neither the manager, the person who asked nor the chair. Those already invited stay in the list:
+    leaving them out would tell the manager who else the practitioner invited, which they never see."""
     team_ids = {team.id for team in item.affected_teams}
     if manager.team_id is not None:
         team_ids.add(manager.team_id)
     if not team_ids:
         return []
-    left_out = _invited_people(item) | {manager.id} | ({item.facilitator_id} if item.facilitator_id else set())
+    left_out = {manager.id, item.requested_by_id} | ({item.facilitator_id} if item.facilitator_id else set())
     people = db.session.scalars(
         db.select(Person)
         .where(Person.enabled.is_(True), Person.team_id.in_(team_ids))
@@ -110,7 +111,7 @@ def add_colleagues(item: DebriefRequest, manager: Person, people: list[Person]) 
             raise ProgrammeError(Problem(f"{person.name} cannot be invited to this debrief", "people"))
     # The person who asked is invited as well as up to MAX_ATTENDEES others, as when asking.
     others = len(item.invitations) - (1 if item.requested_by_id in _invited_people(item) else 0)
-    if others + len(people) > MAX_ATTENDEES:
+    if others + len([p for p in people if p.id not in _invited_people(item)]) > MAX_ATTENDEES:
         room = max(MAX_ATTENDEES - others, 0)
         raise ProgrammeError(Problem(
             f"At most {MAX_ATTENDEES} people can be invited; there is room for {room} more", "people"))
@@ -118,7 +119,10 @@ def add_colleagues(item: DebriefRequest, manager: Person, people: list[Person]) 
     now = utcnow()
     added = []
     involved = {person.id for person in item.involved}
+    already = _invited_people(item)
     for person in people:
+        if person.id in already:
+            continue  # invited already (by the practitioner or earlier): nothing to add, and nothing said
         invitation = DebriefInvitation(person=person, invited_at=now if arranged else None)
         item.invitations.append(invitation)
         added.append(invitation)

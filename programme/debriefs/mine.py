@@ -58,8 +58,11 @@ def asked_by(person: Person, item: DebriefRequest) -> bool:
 
 
 def may_change(person: Person, item: DebriefRequest) -> bool:
-    """Whether the withdraw and change forms are offered: the person who asked, while it is open."""
-    return asked_by(person, item) and item.status in OPEN_STATUSES
+    """Whether the withdraw and change forms are offered: the person who asked, while it is open and its
+    session (if any) has not started."""
+    session = item.session
+    started = session is not None and session.status == Status.SCHEDULED.value and session.starts_at <= utcnow()
+    return asked_by(person, item) and item.status in OPEN_STATUSES and not started
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,9 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
              "signposted": {"employee_assistance": item.signposted_eap,
                             "occupational_health": item.signposted_occupational_health,
                             "gp": item.signposted_gp},
-             "follow_up": item.follow_up, "follow_up_due_on": _iso(item.follow_up_due_on)}
+             "follow_up": item.follow_up, "follow_up_due_on": _iso(item.follow_up_due_on),
+             "manager_told": item.manager_told, "withdrawn_at": _iso(item.withdrawn_at),
+             "withdraw_reason": item.withdraw_reason, "change_asked": item.change_asked}
             for item in made
         ],
         "debrief_requests_linked": [

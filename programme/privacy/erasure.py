@@ -113,6 +113,9 @@ def erase_person(person: Person, *, channel: str) -> ErasureResult:
         item.requested_by_id = None
         item.arrangements = ""  # written by the requester about their own needs
         item.decline_reason = ""
+        item.withdraw_reason = ""  # the requester's own words too
+        item.change_asked = ""
+        item.change_asked_at = None
         item.anonymised_at = item.anonymised_at or now
         counts["debrief_requests_made"] += 1
     for column in ("manager_id", "triaged_by_id", "facilitator_id"):

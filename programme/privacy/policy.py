@@ -5,8 +5,8 @@ from __future__ import annotations
 from programme.debriefs.models import RequestStatus
 from programme.errors import ProgrammeError
 
-# Requests whose work is over; retention never touches one that is still open.
-FINISHED_REQUESTS = (RequestStatus.CLOSED.value, RequestStatus.DECLINED.value)
+# Requests whose work is over (a withdrawn one too); retention never touches one that is still open.
+FINISHED_REQUESTS = (RequestStatus.CLOSED.value, RequestStatus.DECLINED.value, RequestStatus.WITHDRAWN.value)
 
 
 class PrivacyError(ProgrammeError):

@@ -232,9 +232,11 @@ def _strip_request(item: DebriefRequest, held_people: set[int], counts: Counter)
             item.involved.remove(person)
             counts["involved"] += 1
             changed = True
-    if item.arrangements or item.decline_reason:
-        item.arrangements = ""
-        item.decline_reason = ""
+    texts = ("arrangements", "decline_reason", "withdraw_reason", "change_asked", "agreed_due_reason",
+             "follow_up_open_reason")  # free text about the people concerned; the dates stay for the figures
+    if any(getattr(item, name) for name in texts):
+        for name in texts:
+            setattr(item, name, "")
         changed = True
     if changed or item.anonymised_at is None:
         item.anonymised_at = item.anonymised_at or utcnow()

@@ -27,6 +27,7 @@ from programme.debriefs.models import DebriefRequest
 from programme.debriefs.triage import deadlines
 from programme.debriefs.views import STATUS_TAGS
 from programme.errors import Missing
+from programme.models import Status
 from rosters import audit
 from rosters.actions import perform
 from rosters.auth import me, role_required
@@ -57,8 +58,6 @@ def render_team_debrief(item: DebriefRequest, status: int = 200, *, colleagues: 
     """The manager's page for one request; every rendering is a view of the request, so it is audited."""
     is_open = item.status in OPEN_STATES
     colleagues = colleagues_form(item, colleagues) if is_open else None
-    invited = [invitation.person for invitation in item.invitations
-               if invitation.person is not None and invitation.person_id != item.requested_by_id]
     record_manager_view(item, me())
     db.session.commit()
     return render_template(
@@ -66,7 +65,7 @@ def render_team_debrief(item: DebriefRequest, status: int = 200, *, colleagues: 
         item=item,
         due=deadlines(item),
         session_shown=session_shown(item),
-        invited=invited,
+        invited=len(item.invitations),
         support=SupportForm(formdata=None) if is_open and item.manager_supported_at is None else None,
         colleagues=colleagues,
         errors=errors or [],
@@ -117,9 +116,10 @@ def invite_colleagues(request_id: int):
         outcome = perform(lambda: add_colleagues(item, me(), people), form=form, fallback="people",
                           tell=lambda added: colleagues_invited(item, added))
         if outcome.done:
-            note = ("They have been sent the date, time and place." if outcome.told
-                    else "They will be sent the date, time and place once the session is arranged.")
-            flash(f"{plural(len(outcome.result), 'colleague')} invited. {note}", "success")
+            arranged = item.session is not None and item.session.status == Status.SCHEDULED.value
+            note = ("Each is sent the date, time and place." if arranged
+                    else "Each will be sent the date, time and place once the session is arranged.")
+            flash(f"{plural(len(people), 'colleague')} invited. {note}", "success")
             return redirect(url_for("debriefs.team_debrief", request_id=item.id))
         db.session.refresh(item)
         status, general = outcome.status, outcome.general

@@ -218,7 +218,22 @@ def test_the_manager_invites_a_colleague_who_then_cannot_chair(client, auth, peo
     assert audits("debrief_colleagues_added_by_manager", item) == 1
     assert sent == []
     page = text(client.get(f"/debriefs/team/{item.id}"))
-    assert "Cal Colleague" in page and "Cal Colleague (Assessment North)" not in page  # invited, not offered
+    # Still offered: leaving out those invited would tell the manager whom the practitioner invited.
+    assert "Cal Colleague (Assessment North)" in page and "2, including the person who asked" in page
+    # Choosing someone already invited adds nothing and says nothing different.
+    response = client.post(f"/debriefs/team/{item.id}/colleagues", data={"people": [str(people["colleague"].id)]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert len(item.invitations) == 2 and audits("debrief_colleagues_added_by_manager", item) == 2
+
+
+def test_the_manager_never_sees_whom_the_practitioner_invited(client, auth, people):
+    item = told_request(people, affected_teams=[people["north"], people["south"]])
+    item.invitations.append(DebriefInvitation(person=people["outsider"]))
+    db.session.commit()
+    switch(client, auth, people["manager"])
+    page = text(client.get(f"/debriefs/team/{item.id}"))
+    assert "Oz Outsider" not in page and "2, including the person who asked" in page
 
 
 def test_colleagues_added_to_an_arranged_session_get_its_invitation(client, auth, people, sent):
