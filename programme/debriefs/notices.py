@@ -47,7 +47,7 @@ def request_triaged(item: DebriefRequest) -> list[Message]:
         item.requested_by.email,
         "Your debrief request has been reviewed",
         "Your request for a critical-incident debrief has been reviewed by a programme lead.\n\n"
-        f"See where it stands at {absolute_url('debriefs.mine')}\n\n{SUPPORT_NOW}",
+        f"See where it stands at {absolute_url('debriefs.my_request', request_id=item.id)}\n\n{SUPPORT_NOW}",
     )]
 
 
