@@ -310,3 +310,16 @@ class LearningPoint(db.Model):
     # the mappers are configured.
     request: Mapped[DebriefRequest | None] = relationship(back_populates="learning_points")  # noqa: F821
     created_by: Mapped[Person | None] = relationship()
+
+
+# The debrief tables moved to ``programme.debriefs.models``; older imports of them from here still work.
+_MOVED_TO_DEBRIEFS = {"RequestStatus", "PreferredFormat", "FollowUp", "DebriefRequest", "DebriefInvitation",
+                      "debrief_affected_teams", "debrief_involved_people"}
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_DEBRIEFS:
+        import importlib
+
+        return getattr(importlib.import_module("programme.debriefs.models"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
