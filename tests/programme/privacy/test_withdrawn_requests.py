@@ -1,5 +1,5 @@
-"""Review of the debrief journey: a withdrawn request is finished for privacy (erasure and retention), and
-the free text written on a request (withdrawal, change asked, agreed timing, early follow-up) goes with the
+"""A withdrawn debrief request is finished for privacy (erasure and retention), and the free text written on
+a request (withdrawal, change asked, agreed timing, early follow-up) goes with the
 rest of its personal detail."""
 
 from __future__ import annotations
