@@ -132,7 +132,10 @@ def export_person(person: Person, *, channel: str) -> dict[str, Any]:
                             "gp": item.signposted_gp},
              "follow_up": item.follow_up, "follow_up_due_on": _iso(item.follow_up_due_on),
              "manager_told": item.manager_told, "withdrawn_at": _iso(item.withdrawn_at),
-             "withdraw_reason": item.withdraw_reason, "change_asked": item.change_asked}
+             "withdraw_reason": item.withdraw_reason, "change_asked": item.change_asked,
+             "agreed_session_due": _iso(item.agreed_session_due), "agreed_due_reason": item.agreed_due_reason,
+             "follow_up_opened_at": _iso(item.follow_up_opened_at),
+             "follow_up_open_reason": item.follow_up_open_reason}
             for item in made
         ],
         "debrief_requests_linked": [

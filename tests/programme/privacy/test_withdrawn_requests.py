@@ -74,3 +74,4 @@ def test_the_requesters_export_holds_their_withdrawal_and_change_asked(app):
     assert made[0]["withdraw_reason"] == "Found support elsewhere"
     assert made[0]["change_asked"] == "Mornings only"
     assert made[0]["manager_told"] is True and made[0]["withdrawn_at"]
+    assert made[0]["agreed_due_reason"] == "After the funeral" and made[0]["agreed_session_due"]
