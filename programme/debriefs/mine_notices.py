@@ -10,18 +10,10 @@ from __future__ import annotations
 from programme.calendars import CANCEL, attachment
 from programme.debriefs.calendar import invitation
 from programme.debriefs.models import DebriefRequest
-from programme.debriefs.notices import SUPPORT_NOW
+from programme.debriefs.notices import SUPPORT_NOW, active_leads
 from programme.models import ProgrammeSession
-from rosters.extensions import db
 from rosters.mail import Message
-from rosters.models import Person, Role
 from rosters.web import absolute_url
-
-
-def _leads() -> list[Person]:
-    return list(db.session.scalars(
-        db.select(Person).where(Person.role == Role.LEAD.value, Person.enabled.is_(True)).order_by(Person.id)
-    ))
 
 
 def _called_off(item: DebriefRequest, session: ProgrammeSession) -> list[Message]:
@@ -55,7 +47,7 @@ def request_withdrawn(item: DebriefRequest, session: ProgrammeSession | None) ->
         lead.email, "A debrief request has been withdrawn",
         f"The person who asked for a critical-incident debrief ({item.reference}) has withdrawn the request."
         f"{called_off}\n\nSee it at {link}",
-    ) for lead in _leads()]
+    ) for lead in active_leads()]
     if session is not None:
         messages += _called_off(item, session)
     return messages
@@ -66,7 +58,7 @@ def change_asked(item: DebriefRequest) -> list[Message]:
     link = absolute_url("debriefs.show_request", request_id=item.id)
     body = (f"The person who asked for a critical-incident debrief ({item.reference}) would like something "
             f"changed (a time, a place or access).\n\nSee what they asked for at {link}")
-    to = [lead.email for lead in _leads()]
+    to = [lead.email for lead in active_leads()]
     if item.facilitator is not None and item.facilitator.email not in to:
         to.append(item.facilitator.email)
     return [Message(address, "A change to a debrief has been asked for", body) for address in to]

@@ -27,11 +27,16 @@ SUPPORT_NOW = (
 )
 
 
+def active_leads() -> list[Person]:
+    """Every programme lead who can sign in: those told about requests."""
+    return list(db.session.scalars(
+        db.select(Person).where(Person.role == Role.LEAD.value, Person.enabled.is_(True)).order_by(Person.id)
+    ))
+
+
 def request_waiting(item: DebriefRequest) -> list[Message]:
     """Tell every lead a request is waiting for triage."""
-    leads = db.session.scalars(
-        db.select(Person).where(Person.role == Role.LEAD.value, Person.enabled.is_(True))
-    ).all()
+    leads = active_leads()
     body = (
         "A request for a critical-incident debrief is waiting for triage.\n\n"
         f"See it at {absolute_url('debriefs.show_request', request_id=item.id)}"
