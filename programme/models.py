@@ -115,6 +115,11 @@ class ProgrammeSession(db.Model):
     series: Mapped[SupervisionSeries | None] = relationship(back_populates="sessions")
     bookings: Mapped[list[Booking]] = relationship(back_populates="session", order_by="Booking.id")
 
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        """Whether the session's start time has come (at ``now``, the clock's by default): from then on it
+        can be logged and its register taken, and it can no longer be changed, withdrawn from or cancelled."""
+        return self.starts_at <= (now or utcnow())
+
     @property
     def starts_local(self) -> dt.datetime:
         return uk_time(self.starts_at)

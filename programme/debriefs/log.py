@@ -113,7 +113,7 @@ def log_session(request: DebriefRequest, person: Person, log: SessionLog) -> Non
     session = request.session
     if session is None or session.status != Status.SCHEDULED.value:
         raise Conflict("There is no arranged session waiting to be logged")
-    if session.starts_at > utcnow():
+    if not session.has_started():
         raise Conflict("The session can be logged once it has started")
     points = [text.strip() for text in (log.learning or []) if text.strip()]
     refuse_if(_log_problems(log, points, attendance_limit(request)), ProgrammeError)

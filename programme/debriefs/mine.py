@@ -61,7 +61,7 @@ def may_change(person: Person, item: DebriefRequest) -> bool:
     """Whether the withdraw and change forms are offered: the person who asked, while it is open and its
     session (if any) has not started."""
     session = item.session
-    started = session is not None and session.status == Status.SCHEDULED.value and session.starts_at <= utcnow()
+    started = session is not None and session.status == Status.SCHEDULED.value and session.has_started()
     return asked_by(person, item) and item.status in OPEN_STATUSES and not started
 
 
@@ -117,7 +117,7 @@ def withdraw_request(item: DebriefRequest, person: Person, reason: str = "") -> 
     session = item.session
     called_off = None
     if session is not None and session.status == Status.SCHEDULED.value:
-        if session.starts_at <= utcnow():
+        if session.has_started():
             raise Conflict("The session has already started. Speak to the chair or a programme lead.")
         session.status = Status.CANCELLED.value
         session.cancelled_reason = WITHDRAWN_SESSION_REASON

@@ -53,7 +53,7 @@ def is_bookable(session: ProgrammeSession) -> bool:
     """A scheduled supervision session that has not started yet."""
     return (
         session.kind == Kind.SUPERVISION.value and session.status == Status.SCHEDULED.value
-        and session.starts_at > utcnow()
+        and not session.has_started()
     )
 
 
@@ -187,7 +187,7 @@ def _release(booking: Booking) -> Booking | None:
     db.session.refresh(booking)
     if booking.status == BookingStatus.CANCELLED.value:
         raise Conflict("This booking is already cancelled")
-    if session.status != Status.SCHEDULED.value or session.starts_at <= utcnow():
+    if session.status != Status.SCHEDULED.value or session.has_started():
         raise Conflict("This session has started, finished or been cancelled")
     was_booked = booking.status == BookingStatus.BOOKED.value
     booking.status = BookingStatus.CANCELLED.value

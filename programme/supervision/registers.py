@@ -7,7 +7,6 @@ from programme.errors import Conflict, ProgrammeError
 from programme.models import Attendance, BookingStatus, Kind, ProgrammeSession, Status
 from programme.supervision.places import lock_session
 from rosters import audit
-from rosters.clock import utcnow
 from rosters.errors import Problem
 from rosters.extensions import db
 
@@ -24,7 +23,7 @@ def record_register(
     ) and all(b.status == BookingStatus.CANCELLED.value for b in session.bookings):
         # Cancelled in advance: everyone booked was told it was off, so it cannot become delivered.
         raise Conflict(Problem("This session was cancelled in advance and everyone booked was told", "outcome"))
-    if session.starts_at > utcnow():
+    if not session.has_started():
         raise Conflict(Problem("The register can be taken once the session has started", "outcome"))
     if outcome not in (Status.DELIVERED.value, Status.CANCELLED.value):
         raise ProgrammeError(Problem("Say whether the session was delivered or cancelled", "outcome"))

@@ -176,7 +176,7 @@ class Change:
 
 def is_changeable(session: ProgrammeSession) -> bool:
     """Scheduled and not yet started: its time, place and places may still change."""
-    return session.status == Status.SCHEDULED.value and session.starts_at > utcnow()
+    return session.status == Status.SCHEDULED.value and not session.has_started()
 
 
 def require_scheduled(session: ProgrammeSession) -> None:
@@ -197,7 +197,7 @@ def edit_occurrence(
     """Change one dated session; the series' facilitator stays on it."""
     session = lock_session(session.id)
     require_scheduled(session)
-    if session.starts_at <= utcnow():
+    if session.has_started():
         raise Conflict("This session has already started; take the register instead")
     problems = []
     if day < today_uk():

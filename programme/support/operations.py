@@ -132,7 +132,7 @@ def session_begun(request: DebriefRequest) -> bool:
         return True
     session = request.session
     return (session is not None and session.status in (Status.SCHEDULED.value, Status.DELIVERED.value)
-            and session.starts_at <= utcnow())
+            and session.has_started())
 
 
 def may_refer(person: Person, request: DebriefRequest) -> bool:

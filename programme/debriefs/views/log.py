@@ -25,7 +25,6 @@ from programme.models import Status
 from rosters import audit
 from rosters.actions import perform
 from rosters.auth import me
-from rosters.clock import utcnow
 from rosters.extensions import db
 from rosters.mail import Message
 from rosters.web import error_summary, plural
@@ -101,7 +100,7 @@ def log_session(request_id: int):
         item=item,
         session=session,
         waiting=session is not None and session.status == Status.SCHEDULED.value,
-        started=session is not None and session.starts_at <= utcnow(),
+        started=session is not None and session.has_started(),
         limit=attendance_limit(item),
         show_checklist=True,
     ), status

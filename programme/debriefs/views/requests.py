@@ -43,7 +43,7 @@ from rosters import audit
 from rosters.actions import perform
 from rosters.auth import me, role_required
 from rosters.bounds import parse_iso_date
-from rosters.clock import today_uk, utcnow
+from rosters.clock import today_uk
 from rosters.extensions import db
 from rosters.models import Person, Role
 from rosters.web import error_summary, plural
@@ -199,7 +199,7 @@ def render_show(item: DebriefRequest, status: int = 200, *, errors: list[dict] |
         follow_up_due=due_on,
         follow_up_overdue=due_overdue,
         can_log=session is not None and session.status == Status.SCHEDULED.value,
-        started=session is not None and session.starts_at <= utcnow(),
+        started=session is not None and session.has_started(),
         errors=errors or [],
         tags=STATUS_TAGS,
         categories=IncidentCategory,

@@ -71,7 +71,7 @@ def take_register(session_id: int):
     session = facilitated_session(session_id)
     booked = [b for b in session.bookings if b.status == BookingStatus.BOOKED.value]
     people = [(b.id, b.person.name if b.person else "Removed for privacy") for b in booked]
-    started = session.starts_at <= utcnow()
+    started = session.has_started()
     # A delivered register may be corrected; a cancelled session has nothing to record.
     open_register = started and session.status != Status.CANCELLED.value
     prefill: dict[str, Any] = {}
