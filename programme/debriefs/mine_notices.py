@@ -7,10 +7,8 @@ it was sent to (``METHOD:CANCEL`` with the same ``UID``).
 
 from __future__ import annotations
 
-from programme.calendars import CANCEL, attachment
-from programme.debriefs.calendar import invitation
 from programme.debriefs.models import DebriefRequest
-from programme.debriefs.notices import SUPPORT_NOW, active_leads
+from programme.debriefs.notices import SUPPORT_NOW, active_leads, cancellations
 from programme.models import ProgrammeSession
 from rosters.mail import Message
 from rosters.web import absolute_url
@@ -18,24 +16,14 @@ from rosters.web import absolute_url
 
 def _called_off(item: DebriefRequest, session: ProgrammeSession) -> list[Message]:
     """Everyone invited (on the roster or a partner colleague) and the chair: the event is cancelled."""
-    subject = f"Debrief session on {session.starts_local:%-d %B} is called off"
-    body = (f"The critical-incident debrief on {session.when} is called off, and is taken out of your "
-            f"calendar.\n\n{SUPPORT_NOW}")
-    messages = []
-    for invited in item.invitations:
-        if invited.address:
-            recipient = invited.person if invited.person is not None else (invited.email or "")
-            messages.append(Message(invited.address, subject, body,
-                                    attachment(invitation(session, recipient, CANCEL), CANCEL)))
-    chair = session.facilitator or item.facilitator
-    if chair is not None:
-        messages.append(Message(
-            chair.email, subject,
-            f"The critical-incident debrief you were to chair on {session.when} is called off: the person who "
-            "asked has withdrawn the request. It is taken out of your calendar.",
-            attachment(invitation(session, chair, CANCEL, chair=True), CANCEL),
-        ))
-    return messages
+    return cancellations(
+        item, session, session.facilitator or item.facilitator,
+        f"Debrief session on {session.starts_local:%-d %B} is called off",
+        f"The critical-incident debrief on {session.when} is called off, and is taken out of your calendar.\n\n"
+        f"{SUPPORT_NOW}",
+        f"The critical-incident debrief you were to chair on {session.when} is called off: the person who asked "
+        "has withdrawn the request. It is taken out of your calendar.",
+    )
 
 
 def request_withdrawn(item: DebriefRequest, session: ProgrammeSession | None) -> list[Message]:

@@ -99,13 +99,21 @@ def session_called_off(item: DebriefRequest, session: ProgrammeSession, chair: P
     """A session logged as not having gone ahead: its event is cancelled for everyone it was sent to."""
     if session.status != Status.CANCELLED.value:
         return []
-    subject = f"Debrief session on {session.starts_local:%-d %B} did not go ahead"
-    body = (f"The critical-incident debrief on {session.when} did not go ahead, and is taken out of your "
-            f"calendar. If another session is arranged, you will get a new invitation.\n\n{SUPPORT_NOW}")
+    return cancellations(
+        item, session, chair, f"Debrief session on {session.starts_local:%-d %B} did not go ahead",
+        f"The critical-incident debrief on {session.when} did not go ahead, and is taken out of your calendar. If "
+        f"another session is arranged, you will get a new invitation.\n\n{SUPPORT_NOW}",
+        f"The critical-incident debrief on {session.when} is recorded as not having gone ahead, and is taken out "
+        "of your calendar.",
+    )
+
+
+def cancellations(item: DebriefRequest, session: ProgrammeSession, chair: Person | None, subject: str, body: str,
+                  chair_body: str) -> list[Message]:
+    """The session's event cancelled (``METHOD:CANCEL``, same ``UID``) for everyone it was sent to: each
+    invitation address (on the roster or a partner colleague) with ``body``, and the chair with ``chair_body``."""
     messages = [Message(invited.address, subject, body, _event(session, _recipient(invited), CANCEL))
                 for invited in item.invitations if invited.address]
     if chair is not None:
-        messages.append(Message(chair.email, subject, f"The critical-incident debrief on {session.when} is "
-                                "recorded as not having gone ahead, and is taken out of your calendar.",
-                                _event(session, chair, CANCEL, chair=True)))
+        messages.append(Message(chair.email, subject, chair_body, _event(session, chair, CANCEL, chair=True)))
     return messages
