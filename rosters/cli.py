@@ -34,13 +34,30 @@ T = TypeVar("T")
 
 
 class OneLineErrors(click.Command):
-    """A command whose wrong usage (missing option, bad choice) is reported on one line, not a usage block."""
+    """A command whose wrong usage (missing option, bad choice) is reported on one line, not a usage block,
+    and whose database, unreachable or never set up, is named on one line rather than in a traceback."""
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
             raise click.ClickException(f"{exc.format_message()} (see 'flask {info_name} --help')") from None
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as exc:
+            raise click.ClickException(database_problem(exc)) from None
+
+
+def database_problem(error: SQLAlchemyError) -> str:
+    """One line for a database error a command cannot go on after: what the driver said, and what to do."""
+    said = str(getattr(error, "orig", None) or error).strip().splitlines()
+    first = said[0][:300] if said else type(error).__name__
+    # SQLite's and PostgreSQL's words for a missing table: the schema was never made.
+    if "no such table" in first or ("relation" in first and "does not exist" in first):
+        return f"the database has not been set up ({first}): run 'flask init-db' first"
+    return f"cannot use the database: {first}"
 
 
 COMMANDS: list[click.Command] = []

@@ -142,3 +142,44 @@ def test_wrong_usage_is_one_line_on_stderr(cli_env, args):
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+
+
+# Every command that reads or writes the database, with arguments good enough to get that far.
+DATABASE_COMMANDS = [
+    ["metrics", "--start", "2026-01-01", "--end", "2026-01-31"],
+    ["outcomes", "--start", "2026-01-01", "--end", "2026-01-31"],
+    ["create-token", "--email", "someone@example.org"],
+    ["send-mail"],
+    ["send-reminders"],
+    ["export-person", "--email", "someone@example.org"],
+]
+
+
+@pytest.mark.parametrize("args", DATABASE_COMMANDS, ids=lambda args: args[0])
+def test_a_database_never_set_up_is_named_on_one_line(cli_env, args):
+    """A SQLite file where init-db was never run: say so and what to do, with no traceback."""
+    result = flask(*args, env=cli_env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "has not been set up" in lines[0] and "flask init-db" in lines[0]
+
+
+@pytest.mark.parametrize("args", DATABASE_COMMANDS[:4], ids=lambda args: args[0])
+def test_an_unreachable_database_is_named_on_one_line(cli_env, args):
+    """Nothing listens on port 1: one line saying the database cannot be used, exit non-zero."""
+    env = {**cli_env, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nothing?connect_timeout=3"}
+    result = flask(*args, env=env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: cannot use the database:")
+
+
+def test_create_user_on_a_database_never_set_up(cli_env):
+    result = flask("create-user", "--email", "a@example.org", "--name", "A", "--role", "lead", env=cli_env,
+                   stdin="a long enough password\n")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "flask init-db" in result.stderr
