@@ -347,7 +347,7 @@ def test_reminders_that_could_not_be_sent_wait_in_the_outbox_and_go_when_the_ser
 # --- no server, or a server that cannot be reached ------------------------------------------------
 
 
-def test_without_a_mail_server_messages_are_logged_not_sent(make_app, mailbox, caplog):
+def test_without_a_mail_server_the_sender_logs_messages_not_sends_them(make_app, mailbox, caplog):
     handler, _ = mailbox
     app = make_app(MAIL_SERVER="")
     with app.app_context():
@@ -361,8 +361,11 @@ def test_without_a_mail_server_messages_are_logged_not_sent(make_app, mailbox, c
                 f"/api/v1/slots/{supervision(team).id}/bookings", headers=bearer(ada)
             )
             result = app.test_cli_runner().invoke(args=["send-reminders"])
+            assert "E-mail not sent" not in caplog.text  # stored, waiting for the sender
+            sending = app.test_cli_runner().invoke(args=["send-mail"])
         assert booked.status_code == 201
         assert result.exit_code == 0, result.output
+        assert sending.exit_code == 0 and "2 sent" in sending.output, sending.output
         assert "1 reminder(s) due" in result.output
         assert "E-mail not sent (no MAIL_SERVER): 'Place booked: supervision on 6 July'" in caplog.text
         assert "E-mail not sent (no MAIL_SERVER): 'Reminder: supervision on" in caplog.text
