@@ -57,7 +57,7 @@ def slot_json(session: ProgrammeSession, person: Person) -> dict[str, Any]:
     }
 
 
-def _date_arg(name: str, default: dt.date) -> dt.date:
+def _date_arg(name: str, default: dt.date | None) -> dt.date | None:
     value = request.args.get(name)
     if value is None or value == "":
         return default
@@ -71,12 +71,24 @@ def list_slots():
     teams = visible_team_ids(person)
     ref = request.args.get("ref")
     if ref is not None:
+        # With a ref, from and to narrow the dates only when given (and are refused when they are not dates).
+        try:
+            first = _date_arg("from", None)
+            last = _date_arg("to", None)
+        except ValueError as exc:
+            return api_error(400, str(exc))
+        if first and last and last < first:
+            return api_error(400, f"to {last.isoformat()} is before from {first.isoformat()}")
         # Refs are matched ignoring case, as the sessions import matches them ("S-1" and "s-1" are one).
         query = db.select(ProgrammeSession).where(
             func.lower(ProgrammeSession.ref) == ref.strip().lower(), ProgrammeSession.kind == Kind.SUPERVISION.value
         )
         if teams is not None:
             query = query.where(ProgrammeSession.team_id.in_(teams))
+        if first:
+            query = query.where(ProgrammeSession.date >= first)
+        if last:
+            query = query.where(ProgrammeSession.date <= last)
         sessions = list(db.session.scalars(query))
     else:
         try:
@@ -193,12 +205,14 @@ OPENAPI["paths"]["/slots"] = {
     "get": {
         "summary": "Bookable supervision slots, one per dated session",
         "description": "Team members and managers see their own team's slots; facilitators and leads see all. "
-        "With ref, the supervision session imported with that reference (whatever its status).",
+        "With ref, the supervision session imported with that reference (whatever its status); from and to, "
+        "when given with ref, narrow it to those dates.",
         "parameters": [
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
-             "description": "First UK date (default today)"},
+             "description": "First UK date (default today; with ref, no limit)"},
             {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
-             "description": "Last UK date, inclusive (default 8 weeks after from; at most 366 days after)"},
+             "description": "Last UK date, inclusive (default 8 weeks after from; at most 366 days after; with "
+             "ref, no limit)"},
             {"name": "ref", "in": "query", "schema": {"type": "string"}},
         ],
         "responses": {

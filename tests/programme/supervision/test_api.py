@@ -163,6 +163,13 @@ def test_a_session_imported_with_a_ref_is_found_by_it(app, client, runner, team,
     # Another team's member does not find it.
     outsider = make_person(team=make_team())
     assert slots(client, bearer(outsider), ref="SUP-2027-07") == []
+    # From and to, given with a ref, narrow it by date; dates that are not dates are refused as without one.
+    assert len(slots(client, headers, ref="SUP-2027-07", **{"from": "2027-07-06", "to": "2027-07-06"})) == 1
+    assert slots(client, headers, ref="SUP-2027-07", **{"from": "2027-07-07"}) == []
+    assert slots(client, headers, ref="SUP-2027-07", to="2027-07-05") == []
+    for bad in ({"from": "garbage"}, {"to": "2027-02-30"}, {"from": "2027-07-07", "to": "2027-07-06"}):
+        refused = client.get("/api/v1/slots", query_string={"ref": "SUP-2027-07", **bad}, headers=headers)
+        assert refused.status_code == 400 and refused.get_json()["error"], bad
     # And it can be booked like any other slot.
     assert book(client, headers, found[0]["id"]).status_code == 201
 
