@@ -1,7 +1,14 @@
-"""Spreadsheet import of historical or planned sessions (``flask import-csv sessions``)."""
+"""Spreadsheet import of historical or planned sessions (``flask import-csv sessions``).
+
+Re-importing a row updates the session, status included, but never takes away a place someone holds:
+a supervision session with places booked stays supervision, keeps at least those places, and is
+cancelled only as a programme lead cancels it in the service (everyone booked or waiting is told, in
+the import's own transaction, so a refused file tells nobody).
+"""
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func
 
 from programme.calendars import event_changed
@@ -9,7 +16,6 @@ from programme.models import (
     CATEGORY_VALUES,
     FORMAT_VALUES,
     KIND_VALUES,
-    MAX_ATTENDEES,
     MAX_PLACES,
     STATUS_VALUES,
     IncidentCategory,
@@ -18,6 +24,8 @@ from programme.models import (
     Status,
 )
 from programme.rules import LONGEST_MINUTES, SHORTEST_MINUTES
+from rosters import outbox
+from rosters.bounds import MAX_ATTENDANCE
 from rosters.clock import local_to_utc, uk_time_exists
 from rosters.csv_import import (
     Importer,
@@ -41,6 +49,8 @@ COLUMNS = (
 )
 REQUIRED = ("ref", "kind", "format", "team", "date", "start", "duration_minutes", "facilitator_email", "status")
 MAX_REF = 100
+# What people booked or waiting are told when a file cancels their session (``cancelled_reason``).
+IMPORT_CANCEL_REASON = "Cancelled by an import of the sessions file"
 # No example rows in the template: every session row counts in the programme's figures, and a session
 # cannot be deleted, so an example imported by mistake would stay in the board report.
 RULES = (
@@ -56,11 +66,11 @@ RULES = (
                                     "for a cancelled session"),
     listed_rule("status", STATUS_VALUES, "Whether it is still to come, took place or was called off"),
     whole_rule("attendees", "Practitioners who attended; needed for a delivered session, ignored otherwise",
-               low=0, high=MAX_ATTENDEES),
+               low=0, high=MAX_ATTENDANCE),
     date_rule("requested_on", "Debriefs only: the day the debrief was asked for, not after the session's date"),
     listed_rule("incident_category", IncidentCategory, "Debriefs only: what kind of incident it followed"),
-    whole_rule("capacity", "Supervision only: places on the session; empty means the programme's default",
-               low=1, high=MAX_PLACES),
+    whole_rule("capacity", "Places on a supervision session; empty means the programme's default; ignored for "
+                           "debriefs. Never below the places people have already booked on it", low=1, high=MAX_PLACES),
 )
 
 
@@ -76,10 +86,12 @@ def import_session(row: Row, result: ImportResult) -> None:
     facilitator_email = row.email("facilitator_email", required=False)
     requested_on = row.date("requested_on", required=False)
     category = row.choice("incident_category", CATEGORY_VALUES, required=False)
-    capacity = row.whole_number("capacity", low=1, high=MAX_PLACES, required=False)
+    capacity = None
+    if kind != Kind.DEBRIEF.value:  # a debrief has no places: ignored there, as attendees are unless delivered
+        capacity = row.whole_number("capacity", low=1, high=MAX_PLACES, required=False)
     attendees = None
     if status == Status.DELIVERED.value:
-        attendees = row.whole_number("attendees", low=0, high=MAX_ATTENDEES)
+        attendees = row.whole_number("attendees", low=0, high=MAX_ATTENDANCE)
 
     team = find_team(team_name) if team_name else None
     if team_name and team is None:
@@ -98,8 +110,6 @@ def import_session(row: Row, result: ImportResult) -> None:
             row.error("requested_on", "is for debriefs only")
         if category is not None:
             row.error("incident_category", "is for debriefs only")
-    if kind == Kind.DEBRIEF.value and capacity is not None:
-        row.error("capacity", "is for supervision sessions only")
     if day and start and not uk_time_exists(day, start):
         row.error("start", f"{start:%H:%M} does not exist on {day.isoformat()} (the clocks go forward)")
     if requested_on and day and requested_on > day:
@@ -121,23 +131,103 @@ def import_session(row: Row, result: ImportResult) -> None:
         "incident_category": category,
         "capacity": capacity,
     }
+    if status != Status.CANCELLED.value:
+        values["cancelled_reason"] = ""  # a reason the session was called off no longer applies
     existing = _find_session(ref)
-    if existing is not None and existing.booked_count and existing.status == Status.SCHEDULED.value:
-        # Places people already hold: the file may not take them away or shrink below them.
-        if kind != Kind.SUPERVISION.value or status != Status.SCHEDULED.value:
-            row.error("status", f"{existing.booked_count} people are booked on this session; cancel it in the service "
-                                "so they are told, or leave it scheduled")
-        elif capacity is not None and capacity < existing.booked_count:
-            row.error("capacity", f"{capacity} is below the {existing.booked_count} places already booked")
-        if row.errors:
-            return
     if existing is None:
         apply_changes(ProgrammeSession(ref=ref), values, result, created=True)
-    else:
-        before = (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value)
-        apply_changes(existing, values, result, created=False)
-        if before != (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value):
-            event_changed(existing)  # calendars holding the session take the new time or status
+        return
+    _check_places(row, existing, kind=kind, status=status, capacity=capacity)
+    if row.errors:
+        return
+    cancelling = (existing.kind == kind == Kind.SUPERVISION.value and existing.status == Status.SCHEDULED.value
+                  and status == Status.CANCELLED.value)
+    if cancelling:
+        _cancel_as_a_lead_would(existing)
+    # Still a bookable session after the row: the people booked or waiting hear of a new time or more places.
+    staying = (existing.kind == kind == Kind.SUPERVISION.value
+               and existing.status == status == Status.SCHEDULED.value)
+    told = (existing.starts_local, existing.duration_minutes, existing.location, existing.online_link)
+    places = _places(existing)
+    before = (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value)
+    unchanged = result.unchanged
+    apply_changes(existing, values, result, created=False)
+    if cancelling and result.unchanged > unchanged:  # the cancellation itself was the row's change
+        result.unchanged, result.updated = unchanged, result.updated + 1
+    if before != (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value):
+        event_changed(existing)  # calendars holding the session take the new time or status
+    if staying and not existing.has_started():
+        _tell_of_changes(existing, told, places)
+
+
+def _check_places(row: Row, session: ProgrammeSession, *, kind: str, status: str, capacity: int | None) -> None:
+    """Refuse a row that would take away places people hold on the session, or leave them on a debrief.
+
+    Cancelling a scheduled session releases its places (everyone is told), so any capacity goes then.
+    """
+    live = [booking for booking in session.bookings if booking.is_live]
+    if not live:
+        return
+    if kind != Kind.SUPERVISION.value:
+        row.error("kind", f"{_holding(session, live)} on this session, so it stays supervision (a file with "
+                          "kind supervision and status cancelled cancels it and tells them)")
+        return
+    if status == Status.CANCELLED.value and session.status == Status.SCHEDULED.value:
+        return
+    # An empty cell means the programme's default, which must hold them as well.
+    places = capacity if capacity is not None else current_app.config["DEFAULT_SESSION_CAPACITY"]
+    if places < session.booked_count:
+        given = f"{capacity}" if capacity is not None else f"empty (the programme's default, {places})"
+        row.error("capacity", f"{given} is below the {session.booked_count} places already booked; places people "
+                              "hold are never taken away by a file")
+
+
+def _holding(session: ProgrammeSession, live: list) -> str:
+    """``2 people hold places and 1 is waiting``, as a row error says it."""
+    booked, waiting = session.booked_count, len(live) - session.booked_count
+    words = [f"{booked} {'person holds a place' if booked == 1 else 'people hold places'}"] if booked else []
+    if waiting:
+        words.append(f"{waiting} {'is' if waiting == 1 else 'are'} waiting")
+    return " and ".join(words)
+
+
+def _cancel_as_a_lead_would(session: ProgrammeSession) -> None:
+    """Cancel a scheduled supervision session with the service's own operation: places and the waitlist
+    are released, and everyone booked or waiting is told (a calendar cancel for those with a place) through
+    the outbox, in the import's transaction: the e-mails are stored only if the whole file is."""
+    # Imported here, not at the top: the app loads this module before every model is defined, and
+    # loading programme.supervision builds queries that need them all.
+    from programme.supervision.notices import session_cancelled
+    from programme.supervision.series import cancel_session
+
+    affected = cancel_session(session, IMPORT_CANCEL_REASON)
+    outbox.post(session_cancelled(session, affected))
+
+
+def _places(session: ProgrammeSession) -> int:
+    from programme.supervision.places import effective_capacity  # (see _cancel_as_a_lead_would)
+
+    return effective_capacity(session)
+
+
+def _tell_of_changes(session: ProgrammeSession, told: tuple, places: int) -> None:
+    """A booked session the file moved or gave more places, told as when a lead changes it in the service:
+    a new invitation for each place when its time changed, words for people waiting, and the places the
+    new capacity frees go to the people waiting, in turn."""
+    from programme.supervision.notices import changes_told
+    from programme.supervision.places import promote_waiting
+    from programme.supervision.series import Change, describe_change
+
+    change = Change(session, describe_change(told, session))
+    change.retimed = change.event_changed = bool(change.what)
+    if session.starts_local != told[0]:
+        for booking in session.bookings:  # a reminder sent for the old time says nothing about the new one
+            booking.reminder_sent_at = None
+    db.session.flush()  # the row's update holds the session's row until the import commits
+    if _places(session) != places:
+        change.promoted = promote_waiting(session) if _places(session) > places else []
+        change.what.append(f"there are now {_places(session)} places")
+    outbox.post(changes_told([change]))
 
 
 def _find_session(ref: str) -> ProgrammeSession | None:

@@ -22,6 +22,9 @@ PERIOD_LAST = dt.date(2199, 12, 31)
 PERIOD_RANGE = f"{PERIOD_FIRST.isoformat()} to {PERIOD_LAST.isoformat()}"
 PERIOD_RANGE_WORDS = f"{PERIOD_FIRST:%-d %B %Y} and {PERIOD_LAST:%-d %B %Y}"
 MAX_ID = 2**31 - 1  # the largest id the database's integer column holds, on SQLite and PostgreSQL alike
+# The most practitioners one record of attendance may count (a session's or a debrief's ``attendees``): a
+# large multi-agency group, and still far below the database's integer. Documented in docs/imports.md.
+MAX_ATTENDANCE = 10_000
 
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ID_TEXT = re.compile(r"^[0-9]{1,10}$")

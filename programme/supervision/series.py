@@ -218,7 +218,7 @@ def edit_occurrence(
     session.duration_minutes = duration_minutes
     session.location = location.strip()
     session.online_link = online_link.strip()
-    change = Change(session, _describe_change(before, session))
+    change = Change(session, describe_change(before, session))
     change.retimed = session.starts_local != before[0] or session.duration_minutes != before[1]
     change.event_changed = bool(change.what)  # the capacity, added below, is not part of the event
     if change.event_changed:
@@ -276,7 +276,8 @@ def edit_future(
     return changes
 
 
-def _describe_change(before: tuple, session: ProgrammeSession) -> list[str]:
+def describe_change(before: tuple, session: ProgrammeSession) -> list[str]:
+    """What changed since ``before`` (its UK start, length, place and link), in words for the people booked."""
     starts, duration, location, link = before
     what = []
     if starts != session.starts_local or duration != session.duration_minutes:

@@ -9,10 +9,14 @@ import re
 
 import pytest
 
-from programme.models import ProgrammeSession
-from rosters.csv_import import ImportFailed, ImportResult, kinds_in_order, run_import
+from programme.imports import IMPORT_CANCEL_REASON
+from programme.models import Booking, ProgrammeSession
+from programme.supervision.notices import session_cancelled
+from programme.supervision.places import book_place
+from rosters.clock import today_uk
+from rosters.csv_import import IMPORTERS, ImportFailed, ImportResult, kinds_in_order, run_import
 from rosters.extensions import db
-from rosters.models import Agency, Person, Team, TrainingRecord
+from rosters.models import Agency, AuditEvent, OutboxMessage, Person, Team, TrainingRecord
 from tests.factories import PASSWORD, make_agency, make_person, make_team, make_training
 
 ERROR_LINE = re.compile(r"^row \d+: [a-z_]+: \S.*$")
@@ -759,6 +763,17 @@ def test_delivered_session_may_have_zero_attendees(roster):
     assert session_with("S-1").attendees == 0
 
 
+@pytest.mark.parametrize("attendees", ["100", "101", "2500", "10000"])
+def test_delivered_session_may_count_up_to_10000_attendees(roster, attendees):
+    """A large multi-agency group: far more than one session's places, still far below the database's limit."""
+    import_ok("sessions", SESSION_HEADER, session_line(attendees=attendees))
+    assert session_with("S-1").attendees == int(attendees)
+
+
+def test_more_than_10000_attendees_is_an_error(roster):
+    assert session_error(roster, attendees="10001") == "row 2: attendees: 10001 is out of range (0 to 10000)"
+
+
 @pytest.mark.parametrize("status", ["scheduled", "cancelled"])
 @pytest.mark.parametrize("attendees", ["4", "lots", "-2"])
 def test_attendees_are_ignored_unless_delivered(roster, status, attendees):
@@ -799,6 +814,33 @@ def test_capacity_outside_1_to_50_is_an_error(roster, cell):
     assert session_error(roster, capacity=cell).startswith("row 2: capacity: ")
 
 
+@pytest.mark.parametrize("status", ["scheduled", "delivered", "cancelled"])
+@pytest.mark.parametrize("cell", ["8", "0", "51", "ten", "-1"])
+def test_capacity_is_ignored_on_a_debrief_row(roster, status, cell):
+    """Neither checked nor stored, as attendees are on a row that is not delivered: a debrief has no places."""
+    result = import_ok("sessions", SESSION_HEADER, session_line(kind="debrief", format="individual", status=status,
+                                                                capacity=cell))
+    assert result.created == 1
+    assert session_with("S-1").capacity is None
+
+
+def test_a_debrief_row_with_a_capacity_does_not_refuse_the_file(roster):
+    result = import_ok("sessions", SESSION_HEADER, session_line(ref="S-1", capacity="12"),
+                       session_line(ref="D-1", kind="debrief", capacity="12"))
+    assert result.created == 2
+    assert (session_with("S-1").capacity, session_with("D-1").capacity) == (12, None)
+    # A session that becomes a debrief loses the capacity it had: the row's capacity is ignored.
+    import_ok("sessions", SESSION_HEADER, session_line(ref="S-1", kind="debrief", capacity="12"))
+    assert session_with("S-1").capacity is None
+
+
+def test_the_template_says_capacity_is_ignored_on_debriefs_and_attendees_go_to_10000():
+    importer = IMPORTERS["sessions"]
+    assert "ignored for debriefs" in importer.rule("capacity").says
+    assert "Supervision only" not in importer.rule("capacity").says
+    assert importer.rule("attendees").says.endswith("A whole number, 0 to 10000.")
+
+
 def test_session_date_must_be_a_real_date(roster):
     assert session_error(roster, date="31/02/2025").startswith("row 2: date: ")
 
@@ -812,6 +854,232 @@ def test_session_may_name_a_facilitator_imported_earlier(roster):
     import_ok("people", "email,name,role", "new.fac@example.org,New Fac,facilitator")
     import_ok("sessions", SESSION_HEADER, session_line(facilitator_email="New.Fac@example.org"))
     assert session_with("S-1").facilitator.email == "new.fac@example.org"
+
+
+# --- re-importing a session people have booked places on -------------------------------------------
+
+
+@pytest.fixture
+def booked(roster):
+    """S-1, a supervision session a fortnight ahead imported with 2 places, both booked in the service,
+    and a third person on its waitlist; the outbox empty."""
+    team, _ = roster
+    day = today_uk() + dt.timedelta(days=14)
+    import_ok("sessions", SESSION_HEADER, planned(day))
+    session = session_with("S-1")
+    people = [make_person(name=name, email=f"{name.split()[0].lower()}@example.org", team=team, password=False)
+              for name in ("Ada Lovelace", "Grace Hopper", "Wait Ing")]
+    bookings = [book_place(session.id, person) for person in people]
+    assert [b.status for b in bookings] == ["booked", "booked", "waitlisted"]
+    db.session.execute(db.delete(OutboxMessage))
+    db.session.commit()
+    return session.id, day, people
+
+
+def planned(day: dt.date, **cells: str) -> str:
+    """S-1 as the file first had it: scheduled on ``day`` with 2 places; ``cells`` change it."""
+    return session_line(**{"date": day.isoformat(), "status": "scheduled", "attendees": "", "capacity": "2", **cells})
+
+
+def bookings_of(session_id: int) -> list[tuple[str, str]]:
+    db.session.expire_all()
+    return [(b.person.email, b.status) for b in db.session.scalars(
+        db.select(Booking).where(Booking.session_id == session_id).order_by(Booking.id))]
+
+
+UNTOUCHED = [("ada@example.org", "booked"), ("grace@example.org", "booked"), ("wait@example.org", "waitlisted")]
+
+
+def outbox() -> list[OutboxMessage]:
+    return list(db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_cancelling_a_booked_session_by_import_cancels_it_as_a_lead_does_and_tells_everyone(booked):
+    session_id, day, people = booked
+    before = db.session.get(ProgrammeSession, session_id).sequence
+    result = import_ok("sessions", SESSION_HEADER, planned(day, status="cancelled"))
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.status, session.cancelled_reason, session.booked_count) == (
+        "cancelled", IMPORT_CANCEL_REASON, 0)
+    assert session.sequence == before + 1  # once: calendars holding it take the cancellation
+    assert bookings_of(session_id) == [(email, "cancelled") for email, _ in UNTOUCHED]
+    assert all(b.cancelled_at is not None for b in session.bookings)
+    assert db.session.scalar(db.select(AuditEvent).where(
+        AuditEvent.action == "session_cancelled", AuditEvent.object_id == session_id)).detail == "3 people told"
+
+    # Everyone booked or waiting is told, in the outbox, with what a lead's cancellation sends.
+    messages = outbox()
+    expected = session_cancelled(session, list(session.bookings))
+    assert [(m.to, m.subject, m.body) for m in messages] == [(e.to, e.subject, e.body) for e in expected]
+    assert [m.to for m in messages] == [person.email for person in people]
+    assert all(f"Reason: {IMPORT_CANCEL_REASON}" in m.body for m in messages)
+    with_place, waiting = messages[:2], messages[2]
+    assert all(b"METHOD:CANCEL" in m.attachment and m.attachment_type.startswith("text/calendar")
+               for m in with_place)
+    assert waiting.attachment is None  # a waitlist entry put nothing in a calendar
+
+    # The same file again changes nothing and tells nobody twice.
+    again = import_ok("sessions", SESSION_HEADER, planned(day, status="cancelled"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert len(outbox()) == 3
+    assert db.session.get(ProgrammeSession, session_id).sequence == before + 1
+
+
+def test_a_session_cancelled_by_import_with_a_new_time_is_told_at_the_time_people_booked(booked):
+    session_id, day, _ = booked
+    import_ok("sessions", SESSION_HEADER, planned(day, status="cancelled", start="14:00", capacity="1",
+                                                  facilitator_email=""))
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.status, session.capacity, session.facilitator_id, session.starts_local.hour) == (
+        "cancelled", 1, None, 14)
+    assert all("10:00" in m.body and "14:00" not in m.body for m in outbox())
+
+
+@pytest.mark.parametrize("bad_first", [False, True])
+def test_a_file_refused_for_any_row_cancels_nothing_and_tells_nobody(booked, bad_first):
+    session_id, day, _ = booked
+    bad = session_line(ref="S-2", team="Nowhere")
+    lines = [bad, planned(day, status="cancelled")] if bad_first else [planned(day, status="cancelled"), bad]
+    errors = import_errors("sessions", SESSION_HEADER, *lines)
+    assert errors == [f"row {3 if not bad_first else 2}: team: no team called 'Nowhere' (import teams first)"]
+
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.status, session.cancelled_reason, session.booked_count, session.sequence) == (
+        "scheduled", "", 2, 0)
+    assert bookings_of(session_id) == UNTOUCHED
+    assert outbox() == []
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "session_cancelled")) is None
+    assert count(ProgrammeSession) == 1
+
+
+def test_a_booked_session_imported_as_delivered_keeps_its_places(booked):
+    session_id, day, _ = booked
+    result = import_ok("sessions", SESSION_HEADER, planned(day, status="delivered", attendees="7"))
+    assert (result.created, result.updated) == (0, 1)
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.status, session.attendees, session.booked_count, session.capacity) == ("delivered", 7, 2, 2)
+    assert bookings_of(session_id) == UNTOUCHED
+    assert outbox() == []
+
+
+def test_a_booked_session_imported_as_delivered_still_needs_attendees(booked):
+    _, day, _ = booked
+    errors = import_errors("sessions", SESSION_HEADER, planned(day, status="delivered", attendees=""))
+    only_error(errors, "row 2: attendees: is empty")
+
+
+@pytest.mark.parametrize("status", ["scheduled", "delivered", "cancelled"])
+def test_a_booked_session_cannot_become_a_debrief(booked, status):
+    session_id, day, _ = booked
+    errors = import_errors("sessions", SESSION_HEADER, planned(day, kind="debrief", format="group", status=status,
+                                                               attendees="3"))
+    assert only_error(errors, "row 2: kind: ") == (
+        "row 2: kind: 2 people hold places and 1 is waiting on this session, so it stays supervision "
+        "(a file with kind supervision and status cancelled cancels it and tells them)")
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.kind, session.status, session.booked_count) == ("supervision", "scheduled", 2)
+    assert bookings_of(session_id) == UNTOUCHED
+    assert outbox() == []
+
+
+@pytest.mark.parametrize("status", ["scheduled", "delivered"])
+def test_capacity_below_the_places_booked_is_refused(booked, status):
+    session_id, day, _ = booked
+    errors = import_errors("sessions", SESSION_HEADER, planned(day, status=status, attendees="2", capacity="1"))
+    assert only_error(errors, "row 2: capacity: ") == (
+        "row 2: capacity: 1 is below the 2 places already booked; places people hold are never taken away by a file")
+    db.session.expire_all()
+    assert db.session.get(ProgrammeSession, session_id).capacity == 2
+    assert bookings_of(session_id) == UNTOUCHED
+
+
+def test_an_empty_capacity_is_refused_when_the_default_is_below_the_places_booked(app, booked):
+    session_id, day, _ = booked
+    app.config["DEFAULT_SESSION_CAPACITY"] = 1
+    errors = import_errors("sessions", SESSION_HEADER, planned(day, capacity=""))
+    assert only_error(errors, "row 2: capacity: ").startswith(
+        "row 2: capacity: empty (the programme's default, 1) is below the 2 places already booked")
+    app.config["DEFAULT_SESSION_CAPACITY"] = 2
+    import_ok("sessions", SESSION_HEADER, planned(day, capacity=""))
+    db.session.expire_all()
+    assert db.session.get(ProgrammeSession, session_id).capacity is None
+
+
+def test_a_booked_session_may_keep_or_grow_its_places_and_move(booked):
+    session_id, day, _ = booked
+    result = import_ok("sessions", SESSION_HEADER, planned(day, capacity="2", duration_minutes="120"))
+    assert (result.updated, result.unchanged) == (1, 0)
+    import_ok("sessions", SESSION_HEADER, planned(day, capacity="5", duration_minutes="120"))
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.status, session.capacity, session.duration_minutes, session.booked_count) == (
+        "scheduled", 5, 120, 3)  # the person waiting has the place the file added
+    assert bookings_of(session_id) == [(email, "booked") for email, _ in UNTOUCHED]
+
+
+def test_a_booked_session_moved_by_import_tells_everyone_as_a_lead_change_does(booked):
+    session_id, day, _ = booked
+    sequence = db.session.get(ProgrammeSession, session_id).sequence
+    import_ok("sessions", SESSION_HEADER, planned(day, start="14:00", duration_minutes="120"))
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert session.sequence == sequence + 1
+    messages = outbox()
+    assert [m.to for m in messages] == ["ada@example.org", "grace@example.org", "wait@example.org"]
+    assert all(m.subject.startswith("Changed") and "14:00 to 16:00" in m.body for m in messages)
+    with_place, waiting = messages[:2], messages[2]
+    assert all(b"METHOD:REQUEST" in m.attachment and b"SEQUENCE:" + str(session.sequence).encode() in m.attachment
+               for m in with_place)  # the calendars holding the session move it
+    assert waiting.attachment is None
+    # The same file again: nothing changed, nobody told twice.
+    import_ok("sessions", SESSION_HEADER, planned(day, start="14:00", duration_minutes="120"))
+    assert len(outbox()) == 3
+
+
+def test_more_places_by_import_go_to_the_people_waiting_who_are_told(booked):
+    session_id, day, _ = booked
+    import_ok("sessions", SESSION_HEADER, planned(day, capacity="3"))
+    assert bookings_of(session_id) == [(email, "booked") for email, _ in UNTOUCHED]
+    by_person = {m.to: m for m in outbox()}
+    assert by_person["wait@example.org"].subject.startswith("You have a place")
+    assert b"METHOD:REQUEST" in by_person["wait@example.org"].attachment
+    for email in ("ada@example.org", "grace@example.org"):
+        assert "there are now 3 places" in by_person[email].body
+        assert by_person[email].attachment is None  # the event itself did not change
+
+
+def test_a_booked_session_moved_into_the_past_by_import_tells_nobody(booked):
+    """A file recording history: the session is put back to a day gone by, not announced to anyone."""
+    session_id, day, _ = booked
+    import_ok("sessions", SESSION_HEADER, planned(today_uk() - dt.timedelta(days=7)))
+    assert outbox() == []
+
+
+def test_a_session_cancelled_by_import_then_scheduled_again_drops_the_old_reason(booked):
+    session_id, day, _ = booked
+    import_ok("sessions", SESSION_HEADER, planned(day, status="cancelled"))
+    import_ok("sessions", SESSION_HEADER, planned(day))
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session_id)
+    assert (session.status, session.cancelled_reason, session.booked_count) == ("scheduled", "", 0)
+    assert len(outbox()) == 3  # told once, when it was cancelled
+
+
+def test_an_unbooked_scheduled_session_cancelled_by_import_is_cancelled_the_same_way(roster):
+    day = today_uk() + dt.timedelta(days=14)
+    import_ok("sessions", SESSION_HEADER, planned(day))
+    result = import_ok("sessions", SESSION_HEADER, planned(day, status="cancelled"))
+    assert result.updated == 1
+    session = session_with("S-1")
+    assert (session.status, session.cancelled_reason, session.sequence) == ("cancelled", IMPORT_CANCEL_REASON, 1)
+    assert outbox() == []
 
 
 # --- the command line ----------------------------------------------------------------------------

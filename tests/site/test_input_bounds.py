@@ -181,7 +181,7 @@ def test_the_sessions_import_refuses_impossible_dates_and_attendance(app: Flask,
         f"A-1,supervision,group,{world.north.name},0001-01-01,10:00,90,{facilitator},delivered,5,,,",
         f"A-2,supervision,group,{world.north.name},31/12/9999,10:00,90,{facilitator},scheduled,,,,",
         f"A-3,supervision,group,{world.north.name},2025-06-10,10:00,90,{facilitator},delivered,{HUGE},,,",
-        f"A-4,supervision,group,{world.north.name},2025-06-11,10:00,90,{facilitator},delivered,101,,,",
+        f"A-4,supervision,group,{world.north.name},2025-06-11,10:00,90,{facilitator},delivered,10001,,,",
     ]
     path = tmp_path / "sessions.csv"
     path.write_text("ref,kind,format,team,date,start,duration_minutes,facilitator_email,status,attendees,"
@@ -193,7 +193,7 @@ def test_the_sessions_import_refuses_impossible_dates_and_attendance(app: Flask,
         in result.output
     assert "row 3: date: '31/12/9999' is outside the dates this service accepts" in result.output
     assert "row 4: attendees:" in result.output
-    assert "row 5: attendees: 101 is out of range (0 to 100)" in result.output
+    assert "row 5: attendees: 10001 is out of range (0 to 10000)" in result.output
     assert count(ProgrammeSession) == before
 
 
