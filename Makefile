@@ -17,6 +17,12 @@ SERVE_URL = $(or $(BASE_URL),http://127.0.0.1:$(PORT))
 # The suite must give the same answer on any day: it is run again at this moment too (UK time). Inside
 # the hour the clocks go back, years ahead, so dates written into tests that quietly pass today show up.
 FAKE_NOW ?= 2028-10-29 01:30:00
+# Each run of the suite is spread over two processes by pytest-xdist, one per core of a CI machine
+# (TEST_WORKERS=auto for one per core here, TEST_WORKERS=0 for a single process); work stealing keeps them
+# busy to the end. Under xdist each worker has a PostgreSQL database of its own, TEST_DATABASE_URL's with
+# the worker's name added (test_gw0, test_gw1, ...; see tests/plugin.py).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: install install-dev demo run test test-sqlite test-postgres test-any-day lint chromium faketime oidc-provider wrk bench clean
 
@@ -87,12 +93,12 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 test-sqlite: install-dev chromium oidc-provider
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # PostgreSQL is required in CI; elsewhere it is used when reachable.
 test-postgres: install-dev chromium oidc-provider
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
-	  TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest; \
+	  TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(PYTEST); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL at $(TEST_DATABASE_URL) is not reachable" >&2; exit 1; \
 	else echo "PostgreSQL not reachable at $(TEST_DATABASE_URL): skipped the PostgreSQL run"; fi
 
@@ -103,7 +109,7 @@ test-any-day: install-dev faketime oidc-provider
 	@if command -v faketime >/dev/null; then \
 	  echo "Running the suite at $(FAKE_NOW) Europe/London"; \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH="$(CURDIR)/tests/any_day" TZ=Europe/London \
-	    faketime '$(FAKE_NOW)' $(BIN)/python -m pytest -m "not browser"; \
+	    faketime '$(FAKE_NOW)' $(PYTEST) -m "not browser"; \
 	fi
 
 test: lint test-sqlite test-postgres test-any-day

@@ -1,6 +1,7 @@
 """The test suite's shared fixtures and helpers, in one place (conftest.py only loads this module).
 
 - A migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL), emptied after each test;
+  under pytest-xdist (``-n 2``) each worker has its own (``<database>_gw0``, ...: ``TEST_DATABASE_URL``);
   ``make_app`` builds an app with extra settings, ``app``/``client``/``runner``/``auth`` as in flaskr.
 - ``sent`` catches the e-mail the service hands over, ``world`` builds a programme with a record of every
   kind for tests that walk every route (``tests/world.py``), Chromium for browser tests.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine
 from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from rosters import mail, outbox
@@ -30,7 +33,31 @@ from tests.factories import PASSWORD
 from tests.world import World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# The xdist worker this process is ("gw0", "gw1", ...), or "" in a plain run (and in xdist's controller).
+XDIST_WORKER = re.sub(r"[^a-z0-9_]", "", os.environ.get("PYTEST_XDIST_WORKER", "").lower())
+
+
+def _worker_url(url: str) -> str:
+    """The worker's own PostgreSQL database under xdist (``test`` becomes ``test_gw0``), so that workers
+    never empty each other's tables; the address unchanged in a plain run."""
+    if not url or not XDIST_WORKER:
+        return url
+    address = make_url(url)
+    return address.set(database=f"{address.database}_{XDIST_WORKER}").render_as_string(hide_password=False)
+
+
+# The test database's address for this process: every test that needs the server's address imports it.
+TEST_DATABASE_URL = _worker_url(os.environ.get("TEST_DATABASE_URL", "").strip())
+
+
+# Under xdist, the longest tests start first: work stealing then evens the workers out with short tests at
+# the end, instead of one worker sweeping the lead's pages alone for minutes while the other waits.
+FIRST_UNDER_XDIST = ("tests/site/test_web_fuzz.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if XDIST_WORKER:  # every worker collects, and must get the same order
+        items.sort(key=lambda item: item.nodeid.split("::")[0] not in FIRST_UNDER_XDIST)  # stable: else as found
 
 
 def text(response) -> str:
@@ -43,7 +70,23 @@ def date_parts(day: dt.date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
+def _create_if_missing(url: str) -> None:
+    """Create the database ``url`` names (a worker's own, on its first run), through ``postgres``."""
+    address = make_url(url)
+    server = create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(sql("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": address.database}).scalar()
+            if not exists:
+                connection.execute(sql(f'CREATE DATABASE "{address.database}"'))
+    finally:
+        server.dispose()
+
+
 def _fresh_postgres(url: str) -> None:
+    if XDIST_WORKER:
+        _create_if_missing(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(sql("DROP SCHEMA public CASCADE"))

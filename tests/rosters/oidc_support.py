@@ -1,14 +1,16 @@
 """A real OpenID Connect provider for the council sign-in tests: `oidc_provider/provider.js` under Node.
 
 ``oidc_provider`` (session-scoped) installs the provider's pinned packages with ``npm ci`` when
-``node_modules`` is missing, starts it on a free port with the app's redirect address, and stops it after
-the run. Without Node the tests are skipped, except in CI, where that is an error (as for Chromium).
-The app is served (``serve_on``) or addressed (``BASE_URL``) at one port chosen for the whole run, since a
-provider only sends people back to the exact address registered for a client.
+``node_modules`` is missing (one process at a time: under pytest-xdist each worker starts a provider of
+its own, and waits for another's install to finish), starts it on a free port with the app's redirect
+address, and stops it after the run. Without Node the tests are skipped, except in CI, where that is an
+error (as for Chromium). The app is served (``serve_on``) or addressed (``BASE_URL``) at one port chosen for
+the whole run, since a provider only sends people back to the exact address registered for a client.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -57,13 +59,20 @@ def _require_node() -> str:
         if os.environ.get("CI"):
             raise RuntimeError("the council sign-in tests need Node.js 20 and npm")
         pytest.skip("Node.js and npm are not installed: the council sign-in tests need them")
-    if not (PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
-        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR,
-                                capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            if os.environ.get("CI"):
-                raise RuntimeError("npm ci failed in " + str(PROVIDER_DIR) + ":\n" + result.stderr)
-            pytest.skip("npm ci failed in tests/rosters/oidc_provider (no npm registry?): " + result.stderr[-300:])
+    # npm ci deletes node_modules first: two at once would break each other's install. A lock on the
+    # provider's folder (released when its descriptor closes) lets one worker install; the others then find it.
+    lock = os.open(PROVIDER_DIR, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
+            result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR,
+                                    capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                if os.environ.get("CI"):
+                    raise RuntimeError("npm ci failed in " + str(PROVIDER_DIR) + ":\n" + result.stderr)
+                pytest.skip("npm ci failed in tests/rosters/oidc_provider (no npm registry?): " + result.stderr[-300:])
+    finally:
+        os.close(lock)
     return node
 
 
