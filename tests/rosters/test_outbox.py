@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import time_machine as travel
@@ -36,6 +38,18 @@ def rows(status: str | None = None) -> list[OutboxMessage]:
     if status:
         query = query.where(OutboxMessage.status == status)
     return list(db.session.scalars(query))
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """A local SMTP server taking everything it is sent, for the length of the block: its box and port."""
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield box, controller.port
+    finally:
+        controller.stop()
 
 
 def send_mail(app, *args: str) -> str:
@@ -170,16 +184,11 @@ def test_mail_made_by_a_process_without_a_mail_server_is_sent_by_one_with_it(mak
     with web.app_context():
         outbox.post([outbox.mail.Message("ada@example.org", "Place booked: supervision on 6 July", "Hello")])
         db.session.commit()
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        sender = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    with smtp_server() as (box, port):
+        sender = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         with sender.app_context():
             assert "1 sent" in send_mail(sender)
             assert [m.status for m in rows()] == ["sent"]
-    finally:
-        controller.stop()
     assert [e.rcpt_tos for e in box.envelopes] == [["ada@example.org"]]
 
 
@@ -240,11 +249,8 @@ def test_a_sent_message_keeps_no_secret_link(make_app):
     body = ("Set your password: https://wellbeing.example/set-password/s3cret-token\n"
             "Your feedback: https://wellbeing.example/respond/another-secret\n"
             "Your feed: https://wellbeing.example/calendar/feed/feed-secret.ics")
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    with smtp_server() as (box, port):
+        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         with app.app_context():
             outbox.post([outbox.mail.Message("ada@example.org", "Links", body)])
             db.session.commit()
@@ -254,8 +260,6 @@ def test_a_sent_message_keeps_no_secret_link(make_app):
             stored = rows("sent")[0].body
             assert not any(secret in stored for secret in ("s3cret-token", "another-secret", "feed-secret"))
             assert "/set-password/[hidden]" in stored
-    finally:
-        controller.stop()
     logged = make_app(MAIL_SERVER="")
     with logged.app_context():
         outbox.post([outbox.mail.Message("ben@example.org", "Links", body)])
