@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from programme.evaluation.answers import COMMENT_LONGEST
 from programme.evaluation.definitions import Definition
@@ -20,7 +21,7 @@ def answer_form(definition: Definition, **kwargs) -> AnswerForm:
     """An answer form for ``definition``: items are checked by ``answers.read_answers``, not here, so the
     page and any other caller refuse alike."""
     fields = {}
-    choices = [(str(value), label) for value, label in definition.points]
+    choices = [SelectChoice(str(value), label) for value, label in definition.points]
     for number, item in enumerate(definition.items, start=1):
         fields[item.id] = RadioField(f"{number}. {item.text}", choices=choices, widget=GovRadioInput(),
                                      validate_choice=False)
