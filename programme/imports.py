@@ -156,7 +156,7 @@ def import_session(row: Row, result: ImportResult) -> None:
         result.unchanged, result.updated = unchanged, result.updated + 1
     if before != (existing.starts_at, existing.duration_minutes, existing.status == Status.CANCELLED.value):
         event_changed(existing)  # calendars holding the session take the new time or status
-    if staying and not existing.has_started():
+    if staying and not existing.has_started() and any(booking.is_live for booking in existing.bookings):
         _tell_of_changes(existing, told, places)
 
 
@@ -211,23 +211,13 @@ def _places(session: ProgrammeSession) -> int:
 
 
 def _tell_of_changes(session: ProgrammeSession, told: tuple, places: int) -> None:
-    """A booked session the file moved or gave more places, told as when a lead changes it in the service:
-    a new invitation for each place when its time changed, words for people waiting, and the places the
-    new capacity frees go to the people waiting, in turn."""
+    """A booked session the file moved or gave more places, told as when a lead changes it in the service
+    (``series.told_of_change``): a new invitation for each place when its time changed, words for people
+    waiting, and the places the new capacity frees go to the people waiting, in turn."""
     from programme.supervision.notices import changes_told
-    from programme.supervision.places import promote_waiting
-    from programme.supervision.series import Change, describe_change
+    from programme.supervision.series import told_of_change
 
-    change = Change(session, describe_change(told, session))
-    change.retimed = change.event_changed = bool(change.what)
-    if session.starts_local != told[0]:
-        for booking in session.bookings:  # a reminder sent for the old time says nothing about the new one
-            booking.reminder_sent_at = None
-    db.session.flush()  # the row's update holds the session's row until the import commits
-    if _places(session) != places:
-        change.promoted = promote_waiting(session) if _places(session) > places else []
-        change.what.append(f"there are now {_places(session)} places")
-    outbox.post(changes_told([change]))
+    outbox.post(changes_told([told_of_change(session, told, places)]))
 
 
 def _find_session(ref: str) -> ProgrammeSession | None:

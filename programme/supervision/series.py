@@ -218,18 +218,11 @@ def edit_occurrence(
     session.duration_minutes = duration_minutes
     session.location = location.strip()
     session.online_link = online_link.strip()
-    change = Change(session, describe_change(before, session))
-    change.retimed = session.starts_local != before[0] or session.duration_minutes != before[1]
-    change.event_changed = bool(change.what)  # the capacity, added below, is not part of the event
+    check_capacity(session, capacity)
+    session.capacity = capacity
+    change = told_of_change(session, before, old_capacity)
     if change.event_changed:
         event_changed(session)
-    if session.starts_local != before[0]:
-        # A reminder sent for the old time says nothing about the new one: remind again before it.
-        for booking in session.bookings:
-            booking.reminder_sent_at = None
-    change.promoted = set_capacity(session, capacity)
-    if capacity != old_capacity:
-        change.what.append(f"there are now {capacity} places")
     db.session.flush()
     audit.record("session_changed", session, detail="; ".join(change.what))
     return change
@@ -289,13 +282,38 @@ def describe_change(before: tuple, session: ProgrammeSession) -> list[str]:
     return what
 
 
-def set_capacity(session: ProgrammeSession, capacity: int) -> list[Booking]:
-    """Change a locked session's places; never below those booked. Returns people promoted."""
+def told_of_change(session: ProgrammeSession, before: tuple, places_before: int) -> Change:
+    """What the people on a locked session are told once its new values are set: what changed since
+    ``before`` (its UK start, length, place and link) and ``places_before``. Reminders sent for an old time
+    go again before the new one, and any free places go to the people waiting, in turn. The caller marks
+    the calendar event changed (``change.event_changed``)."""
+    change = Change(session, describe_change(before, session))
+    change.retimed = session.starts_local != before[0] or session.duration_minutes != before[1]
+    change.event_changed = bool(change.what)  # the capacity, added below, is not part of the event
+    if session.starts_local != before[0]:
+        # A reminder sent for the old time says nothing about the new one: remind again before it.
+        for booking in session.bookings:
+            booking.reminder_sent_at = None
+    db.session.flush()
+    change.promoted = promote_waiting(session)
+    places = effective_capacity(session)
+    if places != places_before:
+        change.what.append(f"there are now {places} places")
+    return change
+
+
+def check_capacity(session: ProgrammeSession, capacity: int) -> None:
+    """Refuse places outside 1 to MAX_PLACES, or fewer than those already booked."""
     if not 1 <= capacity <= MAX_PLACES:
         raise ProgrammeError(Problem(f"Capacity must be between 1 and {MAX_PLACES}", "capacity"))
     if capacity < session.booked_count:
         raise ProgrammeError(Problem(
             f"{session.booked_count} places are already booked; capacity cannot be lower than that", "capacity"))
+
+
+def set_capacity(session: ProgrammeSession, capacity: int) -> list[Booking]:
+    """Change a locked session's places; never below those booked. Returns people promoted."""
+    check_capacity(session, capacity)
     session.capacity = capacity
     db.session.flush()
     return promote_waiting(session)
